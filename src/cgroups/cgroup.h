@@ -1,0 +1,46 @@
+/* One interface for every cgroup setup: the drivers (cgroupfs on v1, hybrid
+ * or v2; systemd; disabled) sit behind these functions. The container record
+ * stores manager + path so later commands never depend on repeated flags. */
+#ifndef HUSK_CGROUP_H
+#define HUSK_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "oci_spec.h"
+#include "util/error.h"
+
+enum cg_layout { CG_LAYOUT_NONE, CG_LAYOUT_V1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2 };
+enum cg_manager { CG_MANAGER_CGROUPFS, CG_MANAGER_SYSTEMD, CG_MANAGER_DISABLED };
+
+struct cgroup {
+  enum cg_manager manager;
+  enum cg_layout layout;
+  char *path;  /* the container's cgroup, relative to each hierarchy's root, "/a/b" */
+  char *scope; /* systemd unit name, when manager is systemd */
+  bool rootless;
+};
+
+enum cg_layout cgroup_detect_layout(void);
+const char *cgroup_manager_name(enum cg_manager m);
+int cgroup_manager_parse(const char *name, enum cg_manager *out);
+
+/* Computes the path from linux.cgroupsPath (or a default from the id) and
+ * creates the cgroup with the spec's resources applied. */
+int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id,
+                  struct husk_err *e);
+/* Moves pid into the container's cgroup (every hierarchy) and verifies it. */
+int cgroup_enter(const struct cgroup *cg, pid_t pid, struct husk_err *e);
+/* Applies a LinuxResources update to a live container. */
+int cgroup_update(const struct cgroup *cg, const struct oci_resources *r, struct husk_err *e);
+/* Kills every process left and removes the cgroup (bounded retries). Missing is success. */
+int cgroup_destroy(const struct cgroup *cg, struct husk_err *e);
+int cgroup_signal_all(const struct cgroup *cg, int sig, struct husk_err *e);
+int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *n, struct husk_err *e);
+int cgroup_freeze(const struct cgroup *cg, bool frozen, struct husk_err *e);
+/* 1 frozen, 0 not, <0 unknown. */
+int cgroup_is_frozen(const struct cgroup *cg);
+void cgroup_clear(struct cgroup *cg);
+
+#endif

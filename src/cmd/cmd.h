@@ -1,0 +1,50 @@
+/* Commands: one file each; all share the global options. */
+#ifndef HUSK_CMD_H
+#define HUSK_CMD_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "cgroups/cgroup.h"
+#include "util/error.h"
+
+struct husk_globals {
+  char *root;
+  const char *log;
+  bool log_json, debug;
+  enum cg_manager cgroup_manager;
+  const char *rootless; /* true|false|auto (runc); accepted, informational */
+};
+
+struct husk_cmd {
+  const char *name;
+  const char *summary;
+  int (*fn)(struct husk_globals *g, int argc, char **argv);
+};
+
+extern const struct husk_cmd husk_commands[];
+
+/* Reports an error (stderr + --log) and returns the exit code 1. */
+int cmd_fail(struct husk_err *e);
+/* Parses per-command options with runc's conventions: --x=v and --x v, -x,
+ * single-dash long names (-no-subreaper). in_order stops at the first
+ * positional (exec, kill, ps). Returns the index of the first positional, or
+ * -1 after printing an error. opt_fn handles each option. */
+typedef int (*opt_fn)(int c, const char *arg, void *ctx);
+#define HELP_OPTION {"help", no_argument, NULL, 'h'}
+/* Returns -2 after printing help (exit 0). */
+int cmd_parse(int argc, char **argv, const char *usage, const struct option *longopts,
+              const char *shortopts, bool in_order, opt_fn fn, void *ctx);
+/* Exactly n positionals required (or at least n when at_least). */
+int cmd_need_args(int argc, int first, int n, bool at_least, const char *usage,
+                  struct husk_err *e);
+
+int cmd_create(struct husk_globals *g, int argc, char **argv);
+int cmd_run(struct husk_globals *g, int argc, char **argv);
+int cmd_start(struct husk_globals *g, int argc, char **argv);
+int cmd_state(struct husk_globals *g, int argc, char **argv);
+int cmd_kill(struct husk_globals *g, int argc, char **argv);
+int cmd_delete(struct husk_globals *g, int argc, char **argv);
+int cmd_list(struct husk_globals *g, int argc, char **argv);
+
+#endif

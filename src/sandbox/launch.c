@@ -1,0 +1,235 @@
+/* The runtime's side of create: prepare, clone, answer the child, and on any
+ * failure undo everything (kill the child; the caller removes cgroup/state). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hooks.h"
+#include "oci_state.h"
+#include "sandbox/console.h"
+#include "sandbox/rootfs.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/userns.h"
+#include "util/sync.h"
+
+#define START_SOCK "start.sock"
+#define CHILD_TIMEOUT_MS (-1) /* hooks may take long; the child dies with us */
+
+static pid_t clone_child(unsigned long flags)
+{
+  struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+  pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0 && errno == ENOSYS)
+    pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  return pid;
+}
+
+/* The socket `start` connects to. Bound by a path relative to the state
+ * directory, so long --root paths never hit sun_path's 108 bytes. */
+static int listen_start_socket(struct container *c, struct husk_err *e)
+{
+  struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = START_SOCK};
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), cwd = open(".", O_PATH | O_CLOEXEC);
+  int r = -1;
+  if (fd < 0 || cwd < 0 || fchdir(c->dirfd) < 0) {
+    herr_sys(e, "start socket");
+    goto out;
+  }
+  r = bind(fd, (struct sockaddr *)&addr, sizeof addr);
+  if (r == 0)
+    r = listen(fd, 1);
+  if (r < 0)
+    herr_sys(e, "bind %s/%s/" START_SOCK, c->root, c->id);
+  if (fchdir(cwd) < 0 && r == 0)
+    r = herr_sys(e, "return to the bundle directory");
+out:
+  if (cwd >= 0)
+    close(cwd);
+  if (r < 0 && fd >= 0)
+    close(fd);
+  return r < 0 ? -1 : fd;
+}
+
+static char *state_json(struct sandbox *sb, pid_t pid, const char *status)
+{
+  struct oci_state st = {.oci_version = sb->spec->oci_version, .id = sb->c->id,
+                         .status = (char *)status, .pid = pid, .bundle = sb->c->bundle,
+                         .annotations = sb->spec->annotations};
+  return oci_state_to_json(&st, false);
+}
+
+static int run_runtime_hooks(struct sandbox *sb, pid_t pid, struct husk_err *e)
+{
+  char *state = state_json(sb, pid, "creating");
+  int r = 0;
+  if (!state)
+    return herr(e, ENOMEM, "state for hooks");
+  if (hooks_run(sb->spec, OCI_HOOK_PRESTART, state, e) < 0 ||
+      hooks_run(sb->spec, OCI_HOOK_CREATE_RUNTIME, state, e) < 0)
+    r = -1;
+  free(state);
+  return r;
+}
+
+/* Answers the child until it reports READY; *init gets the real init pid. */
+static int converse(struct sandbox *sb, int fd, pid_t child, pid_t *init, struct husk_err *e)
+{
+  struct sync_msg m;
+  *init = child;
+  for (;;) {
+    int r = sync_recv(fd, &m, CHILD_TIMEOUT_MS);
+    if (r < 0)
+      return herr(e, -r, "container init exited during setup");
+    switch (m.type) {
+    case SYNC_ERROR: /* the text already carries the errno description */
+      return herr_take(e, m.value, strdup(m.text));
+    case SYNC_PID:
+      waitpid(child, NULL, 0); /* the intermediate exits right away */
+      *init = m.value;
+      break;
+    case SYNC_MOUNTS_DONE:
+      if (run_runtime_hooks(sb, *init, e) < 0)
+        return -1;
+      sync_send(fd, SYNC_HOOKS_DONE, 0, NULL);
+      break;
+    case SYNC_READY:
+      return 0;
+    default:
+      return herr(e, EPROTO, "unexpected message %u from the container init", m.type);
+    }
+  }
+}
+
+static int parent_setup(struct sandbox *sb, pid_t child, struct husk_err *e)
+{
+  if (sb->ns.new_user && userns_write_maps(child, &sb->spec->linux_, e) < 0)
+    return -1;
+  if (cgroup_enter(&sb->c->cgroup, child, e) < 0)
+    return -1;
+  return 0;
+}
+
+static int prepare(struct sandbox *sb, struct husk_err *e)
+{
+  sb->console_sock = -1;
+  if (sb->spec->process.terminal && !sb->opts->console_socket && sb->opts->console_fd_out < 0)
+    return herr(e, EINVAL, "process.terminal is true but no --console-socket was given "
+                           "(cannot allocate a tty when husk detaches)");
+  if (!sb->spec->process.terminal && sb->opts->console_socket)
+    return herr(e, EINVAL, "--console-socket given but process.terminal is false");
+  if (ns_plan_make(sb->spec, &sb->ns, e) < 0)
+    return -1;
+  if (userns_validate(sb->spec, sb->ns.new_user, e) < 0)
+    return -1;
+  if (sb->opts->console_socket &&
+      (sb->console_sock = console_socket_connect(sb->opts->console_socket, e)) < 0)
+    return -1;
+  if (sb->opts->console_fd_out >= 0)
+    sb->console_sock = sb->opts->console_fd_out;
+  if ((sb->start_fd = listen_start_socket(sb->c, e)) < 0)
+    return -1;
+  return 0;
+}
+
+static void release(struct sandbox *sb)
+{
+  ns_plan_close(&sb->ns);
+  if (sb->console_sock >= 0 && sb->console_sock != sb->opts->console_fd_out)
+    close(sb->console_sock);
+  if (sb->start_fd >= 0)
+    close(sb->start_fd);
+}
+
+int sandbox_create(struct sandbox *sb, struct husk_err *e)
+{
+  int sv[2];
+  pid_t child, init = -1;
+  int r;
+  sb->start_fd = -1;
+  if (prepare(sb, e) < 0) {
+    release(sb);
+    return -1;
+  }
+  if (sb->ns.fork_again)
+    prctl(PR_SET_CHILD_SUBREAPER, 1); /* the real init must stay our descendant */
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+    release(sb);
+    return herr_sys(e, "socketpair");
+  }
+  sb->sync_fd = sv[1];
+  child = clone_child(sb->ns.clone_flags);
+  if (child < 0) {
+    r = herr_sys(e, "clone the container init");
+  } else if (child == 0) {
+    close(sv[0]);
+    sandbox_child(sb);
+  } else {
+    close(sv[1]);
+    r = parent_setup(sb, child, e);
+    if (r == 0)
+      r = sync_send(sv[0], SYNC_MAPS_DONE, 0, NULL) < 0 ? herr_sys(e, "sync") : 0;
+    if (r == 0)
+      r = converse(sb, sv[0], child, &init, e);
+    if (r < 0) {
+      kill(child, SIGKILL);
+      if (init > 0 && init != child)
+        kill(init, SIGKILL);
+      waitpid(child, NULL, 0);
+    }
+  }
+  close(sv[0]);
+  release(sb);
+  if (r == 0) {
+    sb->c->pid = init;
+    sb->c->pid_start = proc_start_time(init);
+    sb->c->own_pidns = sb->ns.new_pid;
+  }
+  return r;
+}
+
+int sandbox_start(struct container *c, const char *state_json, struct husk_err *e)
+{
+  struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = START_SOCK};
+  struct sync_msg m;
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), cwd = open(".", O_PATH | O_CLOEXEC);
+  int r;
+  if (fd < 0 || cwd < 0 || fchdir(c->dirfd) < 0) {
+    r = herr_sys(e, "connect to the container init");
+    goto out;
+  }
+  r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+  if (fchdir(cwd) < 0) { /* best effort: nothing after this uses relative paths */
+  }
+  if (r < 0) {
+    r = herr_sys(e, "connect to the container init (%s/%s/" START_SOCK ")", c->root, c->id);
+    goto out;
+  }
+  r = sync_send(fd, SYNC_START, 0, state_json);
+  if (r < 0) {
+    r = herr(e, -r, "release the container init");
+    goto out;
+  }
+  /* EOF (close-on-exec) means the program is running; a message means it failed. */
+  r = sync_recv(fd, &m, -1);
+  if (r == 0 && m.type == SYNC_EXEC_ERROR)
+    r = herr_take(e, m.value, strdup(m.text));
+  else
+    r = 0;
+out:
+  if (fd >= 0)
+    close(fd);
+  if (cwd >= 0)
+    close(cwd);
+  return r;
+}

@@ -1,0 +1,265 @@
+#include "sandbox/mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox/mount_opts.h"
+#include "util/safepath.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+static bool is_bind(const struct oci_mount *m, const struct mount_opts *o)
+{
+  return o->bind || (m->type && strcmp(m->type, "bind") == 0);
+}
+
+bool spec_mounts_dest(const struct oci_spec *spec, const char *dest)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++) {
+    const char *d = spec->mounts[i].destination;
+    while (d[0] == '/' && d[1] == '/')
+      d++;
+    if (strcmp(d, dest) == 0)
+      return true;
+  }
+  return false;
+}
+
+static unsigned long statvfs_locked(const char *path)
+{
+  struct statvfs s;
+  unsigned long out = 0;
+  if (statvfs(path, &s) < 0)
+    return 0;
+  if (s.f_flag & ST_NOSUID)
+    out |= MS_NOSUID;
+  if (s.f_flag & ST_NODEV)
+    out |= MS_NODEV;
+  if (s.f_flag & ST_NOEXEC)
+    out |= MS_NOEXEC;
+  if (s.f_flag & ST_RDONLY)
+    out |= MS_RDONLY;
+  return out;
+}
+
+int remount_bind(int rootfd, const char *dest, unsigned long flags, struct husk_err *e)
+{
+  char p[32];
+  int fd = safe_open_in_root(rootfd, dest, O_PATH, 0, e);
+  int r;
+  if (fd < 0)
+    return -1;
+  r = mount(NULL, fd_path(fd, p), NULL, MS_REMOUNT | MS_BIND | flags, NULL);
+  if (r < 0 && errno == EPERM) /* keep flags the kernel locked on us */
+    r = mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags | statvfs_locked(p), NULL);
+  if (r < 0)
+    r = herr_sys(e, "remount `%s`", dest);
+  close(fd);
+  return r;
+}
+
+int bind_mount_fd(const char *src, int target_fd, bool recursive, unsigned long flags,
+                  struct husk_err *e)
+{
+  char t[32];
+  if (mount(src, fd_path(target_fd, t), NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
+    return herr_sys(e, "bind mount `%s`", src);
+  (void)flags;
+  return 0;
+}
+
+/* mount_setattr for the recursive options (rro, rnosuid, ...). */
+static int apply_rec_attrs(int rootfd, const char *dest, const struct mount_opts *o,
+                           struct husk_err *e)
+{
+  struct mount_attr attr = {.attr_set = o->rec_attr_set, .attr_clr = o->rec_attr_clr};
+  int fd, r;
+  if (!o->rec_attr_set && !o->rec_attr_clr)
+    return 0;
+  if ((fd = safe_open_in_root(rootfd, dest, O_PATH, 0, e)) < 0)
+    return -1;
+  r = (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
+  if (r < 0)
+    r = herr_sys(e, "mount_setattr (recursive options) on `%s`", dest);
+  close(fd);
+  return r;
+}
+
+static int apply_propagation(int rootfd, const char *dest, unsigned long prop,
+                             struct husk_err *e)
+{
+  char p[32];
+  int fd, r = 0;
+  if (!prop)
+    return 0;
+  if ((fd = safe_open_in_root(rootfd, dest, O_PATH, 0, e)) < 0)
+    return -1;
+  if (mount(NULL, fd_path(fd, p), NULL, prop, NULL) < 0)
+    r = herr_sys(e, "set propagation of `%s`", dest);
+  close(fd);
+  return r;
+}
+
+static int mount_bind(const struct oci_mount *m, const struct mount_opts *o,
+                      const struct mount_env *env, struct husk_err *e)
+{
+  struct stat st;
+  int fd, r;
+  unsigned long flags = o->flags & ~(unsigned long)(MS_REMOUNT | MS_BIND);
+  if (!m->source)
+    return herr(e, EINVAL, "bind mount needs a source");
+  if (stat(m->source, &st) < 0)
+    return herr_sys(e, "bind source `%s`", m->source);
+  fd = safe_mount_target(env->rootfd, m->destination, S_ISDIR(st.st_mode), e);
+  if (fd < 0)
+    return -1;
+  r = bind_mount_fd(m->source, fd, o->recursive_bind, 0, e);
+  close(fd);
+  if (r == 0 && flags)
+    r = remount_bind(env->rootfd, m->destination, flags, e);
+  return r;
+}
+
+/* A host cgroup directory bound at target (v1 controllers, or v2 without a
+ * cgroup namespace): the container sees its own cgroup as the root. */
+static int bind_cgroup_dir(int dirfd, const char *name, const char *host, bool ro,
+                           struct husk_err *e)
+{
+  char t[32];
+  int fd;
+  if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+    return herr_sys(e, "mkdir cgroup mount point `%s`", name);
+  fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return herr_sys(e, "open cgroup mount point `%s`", name);
+  if (mount(host, fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL) < 0 ||
+      mount(NULL, t, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+                               (ro ? MS_RDONLY : 0), NULL) < 0) {
+    close(fd);
+    return herr_sys(e, "bind cgroup `%s`", host);
+  }
+  close(fd);
+  return 0;
+}
+
+static int mount_cgroup_v1(int dirfd, const struct mount_env *env, bool ro, struct husk_err *e)
+{
+  static const char *const hier[] = {"blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer",
+                                     "hugetlb", "memory", "net_cls", "net_prio", "perf_event",
+                                     "pids", "rdma", "systemd", "unified", NULL};
+  const char *path = env->cgroup && env->cgroup->path ? env->cgroup->path : "";
+  for (const char *const *h = hier; *h; h++) {
+    char host[PATH_MAX];
+    struct stat st;
+    snprintf(host, sizeof host, CG_ROOT "/%s", *h);
+    if (lstat(host, &st) < 0 || !S_ISDIR(st.st_mode))
+      continue;
+    snprintf(host, sizeof host, CG_ROOT "/%s%s", *h, path);
+    if (stat(host, &st) < 0)
+      snprintf(host, sizeof host, CG_ROOT "/%s", *h);
+    if (bind_cgroup_dir(dirfd, *h, host, ro, e) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int mount_cgroup(const struct oci_mount *m, const struct mount_opts *o,
+                        const struct mount_env *env, struct husk_err *e)
+{
+  char t[32];
+  bool ro = o->flags & MS_RDONLY;
+  enum cg_layout layout = cgroup_detect_layout();
+  unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  int fd = safe_mkdir_in_root(env->rootfd, m->destination, 0755, e), r = 0;
+  if (fd < 0)
+    return -1;
+  if (layout == CG_LAYOUT_V2 && env->new_cgroupns) {
+    if (mount("cgroup2", fd_path(fd, t), "cgroup2", fl | (ro ? MS_RDONLY : 0), NULL) < 0)
+      r = herr_sys(e, "mount cgroup2");
+  } else if (layout == CG_LAYOUT_V2) {
+    char host[PATH_MAX];
+    snprintf(host, sizeof host, CG_ROOT "%s",
+             env->cgroup && env->cgroup->path ? env->cgroup->path : "");
+    r = bind_mount_fd(host, fd, true, 0, e);
+    if (r == 0)
+      r = remount_bind(env->rootfd, m->destination, fl | (ro ? MS_RDONLY : 0), e);
+  } else {
+    int dfd;
+    if (mount("tmpfs", fd_path(fd, t), "tmpfs", fl, "mode=755") < 0) {
+      close(fd);
+      return herr_sys(e, "mount tmpfs for cgroup v1");
+    }
+    dfd = safe_open_in_root(env->rootfd, m->destination, O_PATH | O_DIRECTORY, 0, e);
+    r = dfd < 0 ? -1 : mount_cgroup_v1(dfd, env, ro, e);
+    if (dfd >= 0)
+      close(dfd);
+    if (r == 0 && ro)
+      r = remount_bind(env->rootfd, m->destination, fl | MS_RDONLY, e);
+  }
+  close(fd);
+  return r;
+}
+
+static int mount_fs(const struct oci_mount *m, const struct mount_opts *o,
+                    const struct mount_env *env, struct husk_err *e)
+{
+  char t[32];
+  const char *type = m->type;
+  int fd, r = 0;
+  if (!type || !*type)
+    return herr(e, EINVAL, "missing mount type");
+  if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
+    return mount_cgroup(m, o, env, e);
+  if (strcmp(type, "sysfs") == 0 && env->in_userns && !env->new_netns) {
+    /* sysfs can only be mounted by the owner of the network namespace. */
+    struct oci_mount b = *m;
+    struct mount_opts bo = *o;
+    b.source = (char *)"/sys";
+    bo.recursive_bind = true;
+    return mount_bind(&b, &bo, env, e);
+  }
+  fd = safe_mkdir_in_root(env->rootfd, m->destination, 0755, e);
+  if (fd < 0)
+    return -1;
+  if (mount(m->source ? m->source : type, fd_path(fd, t), type, o->flags & ~MS_REMOUNT,
+            o->data) < 0)
+    r = herr_sys(e, "mount %s", type);
+  close(fd);
+  return r;
+}
+
+int mounts_apply(const struct oci_spec *spec, const struct mount_env *env, struct husk_err *e)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++) {
+    const struct oci_mount *m = &spec->mounts[i];
+    struct mount_opts o;
+    const char *bad = NULL;
+    int r;
+    if (mount_opts_parse(m->options, &o, &bad) < 0)
+      return herr(e, EINVAL, "mounts[%zu] (%s): invalid option `%s`", i, m->destination,
+                  bad ? bad : "");
+    if (o.idmap)
+      r = herr(e, ENOTSUP, "idmapped mounts are not supported yet");
+    else
+      r = is_bind(m, &o) ? mount_bind(m, &o, env, e) : mount_fs(m, &o, env, e);
+    if (r == 0)
+      r = apply_rec_attrs(env->rootfd, m->destination, &o, e);
+    if (r == 0)
+      r = apply_propagation(env->rootfd, m->destination, o.propagation, e);
+    mount_opts_clear(&o);
+    if (r < 0)
+      return herr_wrap(e, "mounts[%zu] `%s` on `%s`", i, m->source ? m->source : "",
+                       m->destination);
+  }
+  return 0;
+}
