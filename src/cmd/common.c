@@ -19,7 +19,7 @@ int cmd_parse(int argc, char **argv, const char *usage, const struct option *lon
   int c, idx;
   snprintf(spec, sizeof spec, "%s:h%s", in_order ? "+" : "", shortopts);
   opterr = 0;
-  optind = 1;
+  optind = 0; /* 0, not 1: also resets glibc's ordering mode from the global parse */
   while ((c = getopt_long_only(argc, argv, spec, longopts, &idx)) != -1) {
     if (c == 'h') {
       printf("usage: husk %s\n", usage);

@@ -194,7 +194,9 @@ int cmd_run(struct husk_globals *g, int argc, char **argv)
     lifecycle_destroy(&c, spec, NULL); /* created but never ran: leave nothing */
     r = -1;
   } else if (r == 0 && !cli.detach) {
+    container_lock(&c, false); /* kill/state/exec must reach it meanwhile */
     code = wait_foreground(&c, master);
+    container_lock(&c, true);
     if (!cli.keep)
       lifecycle_destroy(&c, spec, NULL);
   }

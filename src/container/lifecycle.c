@@ -45,6 +45,9 @@ static int check_spec(const struct oci_spec *spec, const char *rootfs, struct hu
     return herr_sys(e, "root.path `%s`", rootfs);
   if (!S_ISDIR(st.st_mode))
     return herr(e, ENOTDIR, "root.path `%s`: not a directory", rootfs);
+  if (!spec->process.cwd || spec->process.cwd[0] != '/')
+    return herr(e, EINVAL, "process.cwd `%s`: must be an absolute path",
+                spec->process.cwd ? spec->process.cwd : "");
   if (spec->hostname && *spec->hostname && !oci_linux_namespace(&spec->linux_, "uts"))
     return herr(e, EINVAL, "hostname: setting it needs a new uts namespace");
   if (spec->domainname && *spec->domainname && !oci_linux_namespace(&spec->linux_, "uts"))
@@ -156,8 +159,8 @@ int lifecycle_start(struct container *c, const struct oci_spec *spec, struct hus
     return herr(e, EINVAL, "cannot start a container that has stopped");
   if (strcmp(status, "created") != 0)
     return herr(e, EINVAL, "cannot start an already running container (status: %s)", status);
-  /* startContainer hooks run in the container: they see pid 1 when it has its own. */
-  state = hook_state(c, spec, "created", c->own_pidns ? 1 : c->pid);
+  /* Host pid, as for every other hook: what a hook can use with the host's /proc. */
+  state = hook_state(c, spec, "created", c->pid);
   r = sandbox_start(c, state ? state : "{}", e);
   free(state);
   if (r < 0)

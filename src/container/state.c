@@ -323,3 +323,8 @@ int state_list_ids(const char *root, char ***ids, size_t *n, struct husk_err *e)
     qsort(*ids, *n, sizeof(char *), cmp_str);
   return 0;
 }
+
+int container_lock(struct container *c, bool lock)
+{
+  return flock(c->dirfd, lock ? LOCK_EX : LOCK_UN) < 0 ? -errno : 0;
+}

@@ -35,6 +35,8 @@ int container_new(struct container *c, const char *root, const char *id, struct 
 /* Opens an existing container ("does not exist" otherwise) and reads its record. */
 int container_open(struct container *c, const char *root, const char *id, bool lock,
                    struct husk_err *e);
+/* Takes or releases the directory lock (run holds it only while changing state). */
+int container_lock(struct container *c, bool lock);
 int container_save(struct container *c, struct husk_err *e);
 /* Loads the config saved at create. */
 int container_load_spec(struct container *c, struct oci_spec **spec, struct husk_err *e);

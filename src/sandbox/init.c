@@ -38,6 +38,7 @@ __attribute__((noreturn)) static void fail(int fd, struct husk_err *e, enum sync
   _exit(1);
 }
 
+/* Returns the message's value (>= 0) or -1. */
 static int expect(int fd, enum sync_type t, struct husk_err *e)
 {
   struct sync_msg m;
@@ -46,7 +47,7 @@ static int expect(int fd, enum sync_type t, struct husk_err *e)
     return herr(e, -r, "init: lost the runtime");
   if (m.type != t)
     return herr(e, EPROTO, "init: unexpected message %u", m.type);
-  return 0;
+  return m.value;
 }
 
 static int write_time_offsets(const struct oci_spec *spec, struct husk_err *e)
@@ -85,10 +86,12 @@ static int enter_namespaces(struct sandbox *sb, struct husk_err *e)
   return 0;
 }
 
-static char *creating_state(struct sandbox *sb)
+/* createContainer hooks get the host pid: they run before pivot_root, where
+ * /proc is still the host's (NVIDIA's hooks find the container through it). */
+static char *creating_state(struct sandbox *sb, pid_t host_pid)
 {
   struct oci_state st = {.oci_version = sb->spec->oci_version, .id = sb->c->id,
-                         .status = (char *)"creating", .pid = getpid(),
+                         .status = (char *)"creating", .pid = host_pid,
                          .bundle = sb->c->bundle, .annotations = sb->spec->annotations};
   return oci_state_to_json(&st, false);
 }
@@ -103,7 +106,7 @@ static int build_rootfs(struct sandbox *sb, bool in_userns, struct husk_err *e)
                           .cgroup = &sb->c->cgroup,
                           .mount_label = spec->linux_.mount_label};
   char *state;
-  int r, devnull;
+  int r, devnull, host_pid;
   /* Opened in our mount namespace: a bind source must live in it. */
   if ((devnull = open_verified_devnull(e)) < 0)
     return -1;
@@ -112,9 +115,9 @@ static int build_rootfs(struct sandbox *sb, bool in_userns, struct husk_err *e)
   if (mounts_apply(spec, &env, e) < 0 || devices_setup(env.rootfd, spec, in_userns, e) < 0)
     return -1;
   if (sync_send(sb->sync_fd, SYNC_MOUNTS_DONE, 0, NULL) < 0 ||
-      expect(sb->sync_fd, SYNC_HOOKS_DONE, e) < 0)
+      (host_pid = expect(sb->sync_fd, SYNC_HOOKS_DONE, e)) < 0)
     return -1;
-  state = creating_state(sb);
+  state = creating_state(sb, host_pid);
   r = hooks_run(spec, OCI_HOOK_CREATE_CONTAINER, state ? state : "{}", e);
   free(state);
   if (r < 0 || rootfs_mask_and_protect(env.rootfd, &spec->linux_, devnull, e) < 0)
@@ -145,8 +148,8 @@ static int finish_setup(struct sandbox *sb, int procfd, struct husk_err *e)
     return -1;
   if (process_rlimits(p, e) < 0 || process_oom_score_adj(p, procfd, e) < 0)
     return -1;
-  if (process_chdir(p, e) < 0)
-    return -1;
+  if (process_chdir(p, e) < 0 || process_default_home((struct oci_process *)p) < 0)
+    return -1; /* (p is our private copy after clone: adding HOME is safe) */
   return process_resolve_exec(p, &sb->exec_path, e);
 }
 

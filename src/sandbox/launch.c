@@ -101,7 +101,7 @@ static int converse(struct sandbox *sb, int fd, pid_t child, pid_t *init, struct
     case SYNC_MOUNTS_DONE:
       if (run_runtime_hooks(sb, *init, e) < 0)
         return -1;
-      sync_send(fd, SYNC_HOOKS_DONE, 0, NULL);
+      sync_send(fd, SYNC_HOOKS_DONE, *init, NULL); /* host pid, for createContainer */
       break;
     case SYNC_READY:
       return 0;

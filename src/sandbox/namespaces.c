@@ -60,13 +60,17 @@ int ns_plan_make(const struct oci_spec *spec, struct ns_plan *plan, struct husk_
   plan->new_user = new_flags & CLONE_NEWUSER;
   plan->new_pid = new_flags & CLONE_NEWPID;
   plan->new_time = new_flags & CLONE_NEWTIME;
+  /* A cgroup namespace is rooted where its creator sits: create it only after
+   * the parent moved us into the container's cgroup. */
+  plan->unshare_flags |= new_flags & CLONE_NEWCGROUP;
+  new_flags &= ~(unsigned long)CLONE_NEWCGROUP;
   /* A new time namespace applies to children only, and its offsets must be
    * written before any process enters it: always unshare + fork for it. */
   new_flags &= ~(unsigned long)CLONE_NEWTIME;
   if (plan->join_fds[NS_USER] >= 0) {
     /* New namespaces must belong to the joined user namespace: create them
      * after setns(user), never at clone. */
-    plan->unshare_flags = new_flags;
+    plan->unshare_flags |= new_flags;
   } else {
     plan->clone_flags = new_flags;
   }
@@ -74,6 +78,13 @@ int ns_plan_make(const struct oci_spec *spec, struct ns_plan *plan, struct husk_
                      (plan->unshare_flags & CLONE_NEWPID);
   if (plan->new_time)
     plan->unshare_flags |= CLONE_NEWTIME;
+  /* With a second fork, the grandchild must be the new pid namespace's init:
+   * were the intermediate its pid 1, its exit would kill the namespace. And
+   * the pid it reports stays a host pid. */
+  if (plan->fork_again && (plan->clone_flags & CLONE_NEWPID)) {
+    plan->clone_flags &= ~(unsigned long)CLONE_NEWPID;
+    plan->unshare_flags |= CLONE_NEWPID;
+  }
   return 0;
 }
 

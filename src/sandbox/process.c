@@ -14,6 +14,7 @@
 
 #include "sandbox/procfs.h"
 #include "sandbox/security.h"
+#include "util/safepath.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -107,11 +108,14 @@ int process_rlimits(const struct oci_process *p, struct husk_err *e)
 
 int process_oom_score_adj(const struct oci_process *p, int procfd, struct husk_err *e)
 {
-  char v[32];
+  char v[32], rel[64];
   if (!p->oom_score_adj.set)
     return 0;
   snprintf(v, sizeof v, "%lld", (long long)p->oom_score_adj.value);
-  if (procfs_write(procfd, "self/oom_score_adj", v, e) < 0)
+  /* "self" is a symlink, which the safe procfs resolver refuses; our pid in
+   * the procfs instance's namespace names the same directory. */
+  snprintf(rel, sizeof rel, "%d/oom_score_adj", getpid());
+  if (procfs_write(procfd, rel, v, e) < 0)
     return herr_wrap(e, "process.oomScoreAdj");
   return 0;
 }
@@ -120,6 +124,12 @@ int process_chdir(const struct oci_process *p, struct husk_err *e)
 {
   char buf[PATH_MAX];
   const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
+  if (chdir(cwd) < 0 && errno == ENOENT) {
+    int fd = safe_mkdir_in_root(AT_FDCWD, cwd, 0755, e); /* after pivot: "/" is the rootfs */
+    if (fd < 0)
+      return herr_wrap(e, "process.cwd");
+    close(fd);
+  }
   if (chdir(cwd) < 0)
     return herr_sys(e, "process.cwd: chdir to `%s`", cwd);
   /* A cwd reached through a leaked host fd is outside our root. */
@@ -163,4 +173,47 @@ int process_exec(const struct oci_spec *spec, const struct oci_process *p, const
     return -1;
   execve(path, p->args, p->env ? p->env : (char *[]){NULL});
   return herr(e, errno, "exec: \"%s\"", p->args[0]);
+}
+
+/* The home field (6th) of uid's line in the container's /etc/passwd. */
+static char *passwd_home(uid_t uid)
+{
+  char line[1024], *home = NULL;
+  FILE *f = fopen("/etc/passwd", "re");
+  while (f && !home && fgets(line, sizeof line, f)) {
+    char *fields[7] = {0}, *s = line;
+    int n = 0;
+    line[strcspn(line, "\n")] = '\0';
+    while (n < 7 && s) { /* fields may be empty: split by hand, not strtok */
+      fields[n++] = s;
+      s = strchr(s, ':');
+      if (s)
+        *s++ = '\0';
+    }
+    if (n >= 6 && (uid_t)strtoul(fields[2], NULL, 10) == uid && fields[5][0])
+      home = strdup(fields[5]);
+  }
+  if (f)
+    fclose(f);
+  return home;
+}
+
+int process_default_home(struct oci_process *p)
+{
+  size_t n = oci_strv_len(p->env);
+  char *home, *kv = NULL, **env;
+  if (env_get(p->env, "HOME"))
+    return 0;
+  home = passwd_home(p->user.uid);
+  env = realloc(p->env, sizeof(char *) * (n + 2));
+  if (env)
+    p->env = env;
+  if (!env || asprintf(&kv, "HOME=%s", home ? home : "/") < 0) {
+    free(home);
+    return -1;
+  }
+  env[n] = kv;
+  env[n + 1] = NULL;
+  free(home);
+  return 0;
 }

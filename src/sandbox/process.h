@@ -19,6 +19,8 @@ int process_oom_score_adj(const struct oci_process *p, int procfd, struct husk_e
 int process_chdir(const struct oci_process *p, struct husk_err *e);
 /* groups, gid, uid, then capabilities/LSM/no_new_privs; umask. */
 int process_switch_user(const struct oci_process *p, bool in_userns, struct husk_err *e);
+/* Adds HOME from the container's /etc/passwd when process.env lacks it (runc). */
+int process_default_home(struct oci_process *p);
 /* Marks every fd above 2 + preserve_fds close-on-exec. */
 int process_close_fds(int preserve_fds, struct husk_err *e);
 /* Loads seccomp (last) and execs; returns only on failure. */

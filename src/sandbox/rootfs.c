@@ -34,14 +34,16 @@ int rootfs_prepare(const struct oci_spec *spec, const char *rootfs, struct husk_
   int fd;
   /* Nothing we mount may propagate back to the host: slave by default (we
    * still see host unmounts), or what rootfsPropagation asks for. */
+  /* pivot_root refuses a shared new root or parent: for a shared request,
+   * go private now and apply it to the new / after the pivot (rootfs_finish). */
+  if (prop & MS_SHARED)
+    prop = MS_PRIVATE | MS_REC;
   if (mount(NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
     return herr_sys(e, "make / %s", spec->linux_.rootfs_propagation ?: "rslave");
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return herr_sys(e, "bind mount rootfs `%s`", rootfs);
-  /* pivot_root refuses a shared parent; the rootfs mount itself follows the
-   * requested propagation (private unless asked). */
-  if (mount(NULL, rootfs, NULL, (prop & MS_SHARED) ? prop : MS_PRIVATE, NULL) < 0)
-    return herr_sys(e, "set propagation of rootfs");
+  if (mount(NULL, rootfs, NULL, MS_PRIVATE, NULL) < 0)
+    return herr_sys(e, "make the rootfs mount private");
   fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return herr_sys(e, "open rootfs `%s`", rootfs);
@@ -144,7 +146,10 @@ int rootfs_pivot(const char *rootfs, bool no_pivot, struct husk_err *e)
 
 int rootfs_finish(const struct oci_spec *spec, struct husk_err *e)
 {
+  unsigned long prop = propagation_of(spec->linux_.rootfs_propagation);
   int root, r;
+  if ((prop & MS_SHARED) && mount(NULL, "/", NULL, prop, NULL) < 0)
+    return herr_sys(e, "linux.rootfsPropagation `%s`", spec->linux_.rootfs_propagation);
   if (!spec->has_root || !spec->root.readonly)
     return 0;
   root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
