@@ -1,0 +1,69 @@
+/* Pure logic of the runtime: mount options, signal names, container ids,
+ * uid/gid map formatting. */
+#include <linux/mount.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+
+#include "container/state.h"
+#include "sandbox/mount_opts.h"
+#include "sandbox/userns.h"
+#include "tap.h"
+#include "util/signals.h"
+
+static void test_mount_opts(void)
+{
+  char *opts[] = {"nosuid", "nodev", "ro", "rbind", "rslave", "size=64k", "mode=755", "rro",
+                  "rw", NULL};
+  char *bad[] = {"", NULL};
+  struct mount_opts o;
+  const char *b = NULL;
+  ok(mount_opts_parse(opts, &o, &b) == 0, "mount options parse");
+  ok((o.flags & (MS_NOSUID | MS_NODEV)) == (MS_NOSUID | MS_NODEV), "nosuid nodev set");
+  ok(!(o.flags & MS_RDONLY) && (o.clear & MS_RDONLY), "later rw clears ro");
+  ok(o.bind && o.recursive_bind, "rbind is a recursive bind");
+  ok(o.propagation == (MS_SLAVE | MS_REC), "rslave propagation");
+  ok(o.rec_attr_set == MOUNT_ATTR_RDONLY, "rro becomes a recursive attribute");
+  ok_str(o.data, "size=64k,mode=755", "unknown options go to data in order");
+  mount_opts_clear(&o);
+  ok(mount_opts_parse(bad, &o, &b) < 0 && b && !*b, "empty option refused");
+  mount_opts_clear(&o);
+}
+
+static void test_signals(void)
+{
+  ok(signal_parse("9") == SIGKILL, "number");
+  ok(signal_parse("KILL") == SIGKILL, "bare name");
+  ok(signal_parse("SIGKILL") == SIGKILL, "SIG name");
+  ok(signal_parse("sigterm") == SIGTERM, "lower case");
+  ok(signal_parse("RTMIN+1") == SIGRTMIN + 1, "RTMIN+1");
+  ok(signal_parse("0") < 0 && signal_parse("-9") < 0 && signal_parse("65") < 0,
+     "out of range numbers");
+  ok(signal_parse("9x") < 0 && signal_parse("SIGFOO") < 0 && signal_parse("") < 0, "garbage");
+}
+
+static void test_ids(void)
+{
+  ok(state_validate_id("abc-1.2_x+y", NULL) == 0, "valid id");
+  ok(state_validate_id("../x", NULL) < 0, "slash refused");
+  ok(state_validate_id("..", NULL) < 0 && state_validate_id("", NULL) < 0, "dot-dot, empty");
+  ok(state_validate_id("a b", NULL) < 0, "space refused");
+}
+
+static void test_maps(void)
+{
+  struct oci_id_mapping items[] = {{0, 100000, 65536}, {65536, 1000, 1}};
+  struct oci_id_mappings m = {2, items};
+  char *s = userns_format_map(&m);
+  ok_str(s, "0 100000 65536\n65536 1000 1\n", "uid_map lines");
+  free(s);
+}
+
+int main(void)
+{
+  test_mount_opts();
+  test_signals();
+  test_ids();
+  test_maps();
+  return tap_done();
+}
