@@ -1,5 +1,6 @@
-/* The cgroupfs driver for v1, hybrid and v2 layouts: directories only.
- * Resource files are written by resources.c. */
+/* The cgroupfs driver for v1, hybrid and v2 layouts: directories, join,
+ * freeze, destroy. Resource files are written by resources_v1.c and
+ * resources_v2.c (apply_resources below picks them by layout). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,9 +17,8 @@
 #include <linux/magic.h>
 
 #include "cgroups/cgroup.h"
+#include "cgroups/resources.h"
 #include "util/fs.h"
-
-#define CG_ROOT "/sys/fs/cgroup"
 
 /* v1 hierarchies we manage; the "unified" entry is the v2 tree of a hybrid host. */
 static const char *const v1_hierarchies[] = {"cpu", "cpuacct", "cpuset", "memory", "devices",
@@ -154,6 +154,34 @@ static bool path_escapes(const char *p)
   return strstr(p, "/../") || strstr(p, "/..") == p + strlen(p) - 3;
 }
 
+/* Writes r into the container's cgroup. create: the full initial set (device
+ * rules are always installed on v1); otherwise an update of the fields present. */
+static int apply_resources(const struct cgroup *cg, const struct oci_resources *r, bool create,
+                           struct husk_err *e)
+{
+  switch (cg->layout) {
+  case CG_LAYOUT_V2:
+    return cg_apply_v2(CG_ROOT, cg->path, r, false, e);
+  case CG_LAYOUT_HYBRID:
+    if (cg_apply_v1(cg->path, r, true, create, e) < 0)
+      return -1;
+    return cg_apply_v2(CG_ROOT "/unified", cg->path, r, true, e);
+  case CG_LAYOUT_V1:
+    if (r->unified.n)
+      return herr(e, ENOTSUP, "linux.resources.unified: needs a cgroup v2 hierarchy (this host "
+                              "has cgroup v1 only)");
+    return cg_apply_v1(cg->path, r, false, create, e);
+  default:
+    return herr(e, ENOENT, "linux.resources: no cgroup hierarchy mounted at " CG_ROOT);
+  }
+}
+
+static const struct oci_resources *spec_resources(const struct oci_spec *spec)
+{
+  static const struct oci_resources none;
+  return spec->has_linux && spec->linux_.has_resources ? &spec->linux_.resources : &none;
+}
+
 int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id,
                   struct husk_err *e)
 {
@@ -167,7 +195,8 @@ int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id
     return herr(e, ENOMEM, "cgroups: path");
   if (strlen(cg->path) > 1 && path_escapes(cg->path))
     return herr(e, EINVAL, "linux.cgroupsPath `%s`: must not contain `..`", cg->path);
-  if (for_each_dir(cg, make_dir, NULL, e) < 0) {
+  if (for_each_dir(cg, make_dir, NULL, e) < 0 ||
+      apply_resources(cg, spec_resources(spec), true, e) < 0) {
     cgroup_destroy(cg, NULL);
     return -1;
   }
@@ -328,9 +357,9 @@ int cgroup_destroy(const struct cgroup *cg, struct husk_err *e)
 
 int cgroup_update(const struct cgroup *cg, const struct oci_resources *r, struct husk_err *e)
 {
-  (void)cg;
-  (void)r;
-  return herr(e, ENOTSUP, "update: cgroup resources are not implemented yet");
+  if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
+    return herr(e, ENOTSUP, "update: the container has no cgroup (cgroup manager is disabled)");
+  return apply_resources(cg, r, false, e);
 }
 
 void cgroup_clear(struct cgroup *cg)

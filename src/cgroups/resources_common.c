@@ -1,0 +1,181 @@
+/* Helpers shared by the v1 and v2 resource appliers: cgroup file writes with
+ * errors that name the limit, and the pure value conversions. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroups/resources.h"
+
+uint64_t cg_shares_to_weight(uint64_t shares)
+{
+  if (shares == 0)
+    return 0;
+  if (shares < 2)
+    shares = 2;
+  if (shares > 262144)
+    shares = 262144;
+  return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+uint64_t cg_blkio_to_io_weight(uint64_t weight)
+{
+  if (weight == 0)
+    return 0;
+  if (weight < 10)
+    weight = 10;
+  if (weight > 1000)
+    weight = 1000;
+  return 1 + (weight - 10) * 9999 / 990;
+}
+
+int cg_swap_v2(int64_t limit, int64_t swap, int64_t *out, const char **why)
+{
+  /* memory unlimited and swap unset: both unlimited (v1 compatibility). */
+  if (limit == -1 && swap == 0) {
+    *out = -1;
+    return 1;
+  }
+  if (swap == 0)
+    return 0;
+  if (swap == -1) {
+    *out = -1;
+    return 1;
+  }
+  if (limit == 0 || limit == -1) {
+    *why = "unable to set a swap limit without a memory limit";
+    return -1;
+  }
+  if (limit < 0 || swap < 0) {
+    *why = "negative memory value";
+    return -1;
+  }
+  if (swap < limit) {
+    *why = "memory+swap limit must be >= memory limit";
+    return -1;
+  }
+  *out = swap - limit;
+  return 1;
+}
+
+static int fmt_dev_num(const oci_opt_i64 *n, char *buf, size_t len)
+{
+  if (!n->set || n->value == -1)
+    return snprintf(buf, len, "*");
+  return snprintf(buf, len, "%" PRId64, n->value);
+}
+
+int cg_device_rule_format(const struct oci_device_rule *r, char *buf, size_t len,
+                          const char **why)
+{
+  const char *type = r->type && *r->type ? r->type : "a";
+  const char *access = r->access && *r->access ? r->access : "rwm";
+  char ma[24], mi[24];
+  if (strcmp(type, "a") && strcmp(type, "c") && strcmp(type, "b")) {
+    *why = "type must be a, c or b";
+    return -1;
+  }
+  if (strspn(access, "rwm") != strlen(access) || strlen(access) > 3) {
+    *why = "access must be a combination of r, w and m";
+    return -1;
+  }
+  if ((r->major.set && r->major.value < -1) || (r->minor.set && r->minor.value < -1)) {
+    *why = "major/minor must be >= 0 or -1 (any)";
+    return -1;
+  }
+  fmt_dev_num(&r->major, ma, sizeof ma);
+  fmt_dev_num(&r->minor, mi, sizeof mi);
+  int n;
+  /* "a" with any major/minor and full access is the one-token form. */
+  if (strcmp(type, "a") == 0 && strcmp(ma, "*") == 0 && strcmp(mi, "*") == 0 &&
+      strlen(access) == 3)
+    n = snprintf(buf, len, "a");
+  else
+    n = snprintf(buf, len, "%s %s:%s %s", type, ma, mi, access);
+  if (n < 0 || (size_t)n >= len) {
+    *why = "rule too long";
+    return -1;
+  }
+  return 0;
+}
+
+int cg_unified_key_check(const char *key, const char **why)
+{
+  if (!key || !*key) {
+    *why = "empty key";
+    return -1;
+  }
+  if (strchr(key, '/')) {
+    *why = "must not contain `/`";
+    return -1;
+  }
+  if (key[0] == '.') {
+    *why = "must not start with `.`";
+    return -1;
+  }
+  if (!strchr(key, '.')) {
+    *why = "must be <controller>.<file>";
+    return -1;
+  }
+  return 0;
+}
+
+void cg_unified_key_controller(const char *key, char *buf, size_t len)
+{
+  size_t n = strcspn(key, ".");
+  if (n >= len)
+    n = len - 1;
+  memcpy(buf, key, n);
+  buf[n] = '\0';
+  if (strcmp(buf, "cgroup") == 0)
+    buf[0] = '\0';
+}
+
+void cg_fmt_max(int64_t v, char *buf, size_t len)
+{
+  if (v < 0)
+    snprintf(buf, len, "max");
+  else
+    snprintf(buf, len, "%" PRId64, v);
+}
+
+bool cg_file_exists(const char *dir, const char *file)
+{
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  return access(path, F_OK) == 0;
+}
+
+int cg_write(const char *dir, const char *file, const char *val, const char *limit,
+             struct husk_err *e)
+{
+  char path[PATH_MAX];
+  struct stat st;
+  if (stat(dir, &st) < 0)
+    return herr(e, ENOENT, "%s: cgroup %s does not exist (controller not mounted)", limit, dir);
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 && errno == ENOENT)
+    return herr(e, ENOENT, "%s: %s is missing (controller or feature not available)", limit,
+                path);
+  if (fd < 0)
+    return herr_sys(e, "%s: open %s", limit, path);
+  ssize_t n = write(fd, val, strlen(val));
+  int saved = errno;
+  close(fd);
+  if (n < 0)
+    return herr(e, saved, "%s: write `%s` to %s", limit, val, path);
+  return 0;
+}
+
+int cg_write_i64(const char *dir, const char *file, int64_t v, const char *limit,
+                 struct husk_err *e)
+{
+  char buf[32];
+  snprintf(buf, sizeof buf, "%" PRId64, v);
+  return cg_write(dir, file, buf, limit, e);
+}
