@@ -18,10 +18,11 @@
 #include "util/fs.h"
 
 #define USAGE                                                                                  \
-  "exec [--process FILE] [-t] [--console-socket SOCK] [--cwd DIR] [-e KEY=VAL]... "            \
-  "[-u UID[:GID]] [-g GID]... [--cap CAP]... [--no-new-privs] [--apparmor P] "                 \
-  "[--process-label L] [-d] [--pid-file FILE] [--preserve-fds N] [--cgroup PATH] "              \
-  "[--ignore-paused] ID [CMD [ARG...]]"
+  "exec [--process FILE] [-t|--tty] [--console-socket SOCK] [--cwd DIR] "                       \
+  "[-e|--env KEY=VAL]... [-u|--user UID[:GID]] [-g|--additional-gids GID]... "                  \
+  "[-c|--cap CAP]... [--no-new-privs] [--apparmor PROFILE] [--process-label LABEL] "           \
+  "[-d|--detach] [--pid-file FILE] [--preserve-fds N] [--cgroup PATH] [--ignore-paused] "       \
+  "ID [CMD [ARG...]]"
 #define EXEC_FAILED 255
 
 enum { O_PROCESS = 256, O_CONSOLE, O_CWD, O_CAP, O_NNP, O_APPARMOR, O_LABEL, O_PIDFILE,
