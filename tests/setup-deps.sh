@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(
 	build-essential autoconf automake libtool pkg-config
 	libyajl-dev libseccomp-dev libcap-dev libsystemd-dev libselinux1-dev libyaml-dev
-	busybox-static python3-pytest uidmap valgrind
+	busybox-static python3-pytest python3-jsonschema uidmap valgrind
 )
 
 missing=()

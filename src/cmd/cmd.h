@@ -46,5 +46,15 @@ int cmd_state(struct husk_globals *g, int argc, char **argv);
 int cmd_kill(struct husk_globals *g, int argc, char **argv);
 int cmd_delete(struct husk_globals *g, int argc, char **argv);
 int cmd_list(struct husk_globals *g, int argc, char **argv);
+int cmd_exec(struct husk_globals *g, int argc, char **argv);
+int cmd_ps(struct husk_globals *g, int argc, char **argv);
+int cmd_pause(struct husk_globals *g, int argc, char **argv);
+int cmd_resume(struct husk_globals *g, int argc, char **argv);
+int cmd_update(struct husk_globals *g, int argc, char **argv);
+int cmd_events(struct husk_globals *g, int argc, char **argv);
+int cmd_spec(struct husk_globals *g, int argc, char **argv);
+int cmd_features(struct husk_globals *g, int argc, char **argv);
+int cmd_checkpoint(struct husk_globals *g, int argc, char **argv);
+int cmd_restore(struct husk_globals *g, int argc, char **argv);
 
 #endif

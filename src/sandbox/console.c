@@ -102,7 +102,7 @@ static int bind_console(int peer, struct husk_err *e)
   return 0;
 }
 
-int console_setup(const struct oci_process *p, int sock, struct husk_err *e)
+static int setup_pty(const struct oci_process *p, int sock, bool bind, struct husk_err *e)
 {
   int master = open_ptmx(e), peer, r = 0;
   unsigned unlock = 0;
@@ -119,7 +119,7 @@ int console_setup(const struct oci_process *p, int sock, struct husk_err *e)
     if (ioctl(peer, TIOCSWINSZ, &ws) < 0)
       r = herr_sys(e, "process.consoleSize");
   }
-  if (r == 0)
+  if (r == 0 && bind)
     r = bind_console(peer, e);
   if (r == 0 && (r = send_fd(sock, master, "/dev/console")) < 0)
     r = herr(e, -r, "send the pty master over the console socket");
@@ -130,6 +130,16 @@ int console_setup(const struct oci_process *p, int sock, struct husk_err *e)
     r = herr_sys(e, "use the pty as stdio");
   close(peer);
   return r;
+}
+
+int console_setup(const struct oci_process *p, int sock, struct husk_err *e)
+{
+  return setup_pty(p, sock, true, e);
+}
+
+int console_setup_exec(const struct oci_process *p, int sock, struct husk_err *e)
+{
+  return setup_pty(p, sock, false, e);
 }
 
 static int copy_once(int from, int to)

@@ -13,6 +13,8 @@ int console_socket_connect(const char *path, struct husk_err *e);
 /* In the container after pivot: allocates the pty, sends the master on sock,
  * makes the peer the controlling terminal and fds 0-2. */
 int console_setup(const struct oci_process *p, int sock, struct husk_err *e);
+/* The same for exec: a new pty from the container's devpts, /dev/console left alone. */
+int console_setup_exec(const struct oci_process *p, int sock, struct husk_err *e);
 int send_fd(int sock, int fd, const char *name);
 int recv_fd(int sock);
 /* Foreground run/exec with a tty and no socket: copy between our stdio and the
