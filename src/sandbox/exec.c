@@ -133,7 +133,7 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, int 
     fail(fd, &e);
   if (console >= 0)
     close(console);
-  if (process_rlimits(p, &e) < 0 || oom_score(p, &e) < 0 || process_chdir(p, &e) < 0 ||
+  if (process_rlimits(p, &e) < 0 || oom_score(p, &e) < 0 || process_chdir(p, false, &e) < 0 ||
       process_resolve_exec(p, &path, &e) < 0)
     fail(fd, &e);
   /* The runtime moves us into the cgroup now (a frozen one stops us here). */

@@ -148,7 +148,7 @@ static int finish_setup(struct sandbox *sb, int procfd, struct husk_err *e)
     return -1;
   if (process_rlimits(p, e) < 0 || process_oom_score_adj(p, procfd, e) < 0)
     return -1;
-  if (process_chdir(p, e) < 0 || process_default_home((struct oci_process *)p) < 0)
+  if (process_chdir(p, true, e) < 0 || process_default_home((struct oci_process *)p) < 0)
     return -1; /* (p is our private copy after clone: adding HOME is safe) */
   return process_resolve_exec(p, &sb->exec_path, e);
 }

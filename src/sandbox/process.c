@@ -120,11 +120,11 @@ int process_oom_score_adj(const struct oci_process *p, int procfd, struct husk_e
   return 0;
 }
 
-int process_chdir(const struct oci_process *p, struct husk_err *e)
+int process_chdir(const struct oci_process *p, bool create, struct husk_err *e)
 {
   char buf[PATH_MAX];
   const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
-  if (chdir(cwd) < 0 && errno == ENOENT) {
+  if (chdir(cwd) < 0 && errno == ENOENT && create) { /* runc creates it at create, not exec */
     int fd = safe_mkdir_in_root(AT_FDCWD, cwd, 0755, e); /* after pivot: "/" is the rootfs */
     if (fd < 0)
       return herr_wrap(e, "process.cwd");

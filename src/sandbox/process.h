@@ -15,8 +15,8 @@ const char *env_get(char *const *env, const char *name);
 int process_resolve_exec(const struct oci_process *p, char **out, struct husk_err *e);
 int process_rlimits(const struct oci_process *p, struct husk_err *e);
 int process_oom_score_adj(const struct oci_process *p, int procfd, struct husk_err *e);
-/* chdir into process.cwd and check it is inside the container (CVE-2024-21626). */
-int process_chdir(const struct oci_process *p, struct husk_err *e);
+/* chdir into process.cwd (created when missing if create) and check it is inside the container (CVE-2024-21626). */
+int process_chdir(const struct oci_process *p, bool create, struct husk_err *e);
 /* groups, gid, uid, then capabilities/LSM/no_new_privs; umask. */
 int process_switch_user(const struct oci_process *p, bool in_userns, struct husk_err *e);
 /* Adds HOME from the container's /etc/passwd when process.env lacks it (runc). */
