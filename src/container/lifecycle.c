@@ -15,6 +15,7 @@
 
 #include "hooks.h"
 #include "oci_state.h"
+#include "sandbox/security.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -49,6 +50,10 @@ static int check_spec(const struct oci_spec *spec, const char *rootfs, struct hu
     return herr(e, EINVAL, "hostname: setting it needs a new uts namespace");
   if (spec->domainname && *spec->domainname && !oci_linux_namespace(&spec->linux_, "uts"))
     return herr(e, EINVAL, "domainname: setting it needs a new uts namespace");
+  /* A misspelt capability or a bad seccomp profile fails here, before anything is created. */
+  if (caps_validate(&spec->process.capabilities, e) < 0 ||
+      seccomp_validate(&spec->linux_.seccomp, e) < 0 || lsm_validate(&spec->process, e) < 0)
+    return -1;
   return 0;
 }
 
@@ -158,7 +163,7 @@ int lifecycle_start(struct container *c, const struct oci_spec *spec, struct hus
     return herr(e, EINVAL, "cannot start an already running container (status: %s)", status);
   /* startContainer hooks run in the container: they see pid 1 when it has its own. */
   state = hook_state(c, spec, "created", c->own_pidns ? 1 : c->pid);
-  r = sandbox_start(c, state ? state : "{}", e);
+  r = sandbox_start(c, spec, state ? state : "{}", e);
   free(state);
   if (r < 0)
     return -1;
