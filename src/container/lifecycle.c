@@ -15,6 +15,7 @@
 
 #include "hooks.h"
 #include "oci_state.h"
+#include "sandbox/security.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -52,6 +53,10 @@ static int check_spec(const struct oci_spec *spec, const char *rootfs, struct hu
     return herr(e, EINVAL, "hostname: setting it needs a new uts namespace");
   if (spec->domainname && *spec->domainname && !oci_linux_namespace(&spec->linux_, "uts"))
     return herr(e, EINVAL, "domainname: setting it needs a new uts namespace");
+  /* A misspelt capability or a bad seccomp profile fails here, before anything is created. */
+  if (caps_validate(&spec->process.capabilities, e) < 0 ||
+      seccomp_validate(&spec->linux_.seccomp, e) < 0 || lsm_validate(&spec->process, e) < 0)
+    return -1;
   return 0;
 }
 
@@ -161,7 +166,7 @@ int lifecycle_start(struct container *c, const struct oci_spec *spec, struct hus
     return herr(e, EINVAL, "cannot start an already running container (status: %s)", status);
   /* Host pid, as for every other hook: what a hook can use with the host's /proc. */
   state = hook_state(c, spec, "created", c->pid);
-  r = sandbox_start(c, state ? state : "{}", e);
+  r = sandbox_start(c, spec, state ? state : "{}", e);
   free(state);
   if (r < 0)
     return -1;

@@ -140,9 +140,11 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, int 
   if (sync_send(fd, SYNC_READY, 0, NULL) < 0 || sync_recv(fd, &m, -1) < 0 ||
       m.type != SYNC_START)
     _exit(1);
-  if (process_switch_user(p, in_userns, &e) < 0 || keep_preserved_fds(o->preserve_fds, &e) < 0)
+  /* Same order as the init: fds, then LSM/seccomp/user/caps (process_confine). */
+  if (keep_preserved_fds(o->preserve_fds, &e) < 0 ||
+      process_confine(o->spec, p, in_userns, -1, &e) < 0)
     fail(fd, &e);
-  process_exec(o->spec, p, path, &e);
+  process_exec(p, path, &e);
   fail(fd, &e);
 }
 

@@ -167,10 +167,11 @@ __attribute__((noreturn)) static void wait_start_and_exec(struct sandbox *sb, bo
   close(sb->start_fd);
   if (hooks_run(sb->spec, OCI_HOOK_START_CONTAINER, m.text, &e) < 0)
     fail(conn, &e, SYNC_EXEC_ERROR);
-  if (process_switch_user(&sb->spec->process, in_userns, &e) < 0 ||
-      process_close_fds(sb->opts->preserve_fds, &e) < 0)
+  /* close-on-exec marking first: close_range may be outside a seccomp profile. */
+  if (process_close_fds(sb->opts->preserve_fds, &e) < 0 ||
+      process_confine(sb->spec, &sb->spec->process, in_userns, conn, &e) < 0)
     fail(conn, &e, SYNC_EXEC_ERROR);
-  process_exec(sb->spec, &sb->spec->process, sb->exec_path, &e);
+  process_exec(&sb->spec->process, sb->exec_path, &e);
   fail(conn, &e, SYNC_EXEC_ERROR);
 }
 

@@ -20,11 +20,13 @@
 #include "sandbox/console.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/security.h"
 #include "sandbox/userns.h"
 #include "util/sync.h"
 
 #define START_SOCK "start.sock"
 #define CHILD_TIMEOUT_MS (-1) /* hooks may take long; the child dies with us */
+#define EXEC_AFTER_NOTIFY_MS 2000
 
 static pid_t clone_child(unsigned long flags)
 {
@@ -198,10 +200,47 @@ int sandbox_create(struct sandbox *sb, struct husk_err *e)
   return r;
 }
 
-int sandbox_start(struct container *c, const char *state_json, struct husk_err *e)
+/* The agent's copy of the state carries the host pid (runc's does too). */
+static char *agent_state(struct container *c, const struct oci_spec *spec)
+{
+  struct oci_state st = {.oci_version = c->oci_version, .id = c->id, .status = (char *)"created",
+                         .pid = c->pid, .bundle = c->bundle, .annotations = spec->annotations};
+  return oci_state_to_json(&st, false);
+}
+
+/* After SYNC_START: EOF (close-on-exec) means the program is running, a
+ * SYNC_EXEC_ERROR that it failed, a SYNC_SECCOMP that the init wants its
+ * notify listener handed to the agent. Once the agent has it, the exec may
+ * block on a notify target for as long as the agent likes: we wait a little
+ * for an exec error and then leave. */
+static int await_exec(int fd, struct container *c, const struct oci_spec *spec,
+                      struct husk_err *e)
+{
+  struct sync_msg m;
+  bool forwarded = false;
+  for (;;) {
+    int r = sync_recv(fd, &m, forwarded ? EXEC_AFTER_NOTIFY_MS : -1);
+    if (r < 0) /* EOF: exec'd; timeout after forwarding: blocked on the agent */
+      return 0;
+    if (m.type == SYNC_EXEC_ERROR)
+      return herr_take(e, m.value, strdup(m.text));
+    if (m.type != SYNC_SECCOMP || forwarded)
+      return herr(e, EPROTO, "container init: unexpected message %u", m.type);
+    char *state = agent_state(c, spec);
+    r = seccomp_notify_forward(fd, c->pid, &spec->linux_.seccomp, state ? state : "{}", e);
+    free(state);
+    if (r < 0) {
+      kill(c->pid, SIGKILL); /* it may be stuck on a notify target nobody will answer */
+      return -1;
+    }
+    forwarded = true;
+  }
+}
+
+int sandbox_start(struct container *c, const struct oci_spec *spec, const char *state_json,
+                  struct husk_err *e)
 {
   struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = START_SOCK};
-  struct sync_msg m;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), cwd = open(".", O_PATH | O_CLOEXEC);
   int r;
   if (fd < 0 || cwd < 0 || fchdir(c->dirfd) < 0) {
@@ -220,12 +259,7 @@ int sandbox_start(struct container *c, const char *state_json, struct husk_err *
     r = herr(e, -r, "release the container init");
     goto out;
   }
-  /* EOF (close-on-exec) means the program is running; a message means it failed. */
-  r = sync_recv(fd, &m, -1);
-  if (r == 0 && m.type == SYNC_EXEC_ERROR)
-    r = herr_take(e, m.value, strdup(m.text));
-  else
-    r = 0;
+  r = await_exec(fd, c, spec, e);
 out:
   if (fd >= 0)
     close(fd);

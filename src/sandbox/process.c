@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -156,6 +157,35 @@ int process_switch_user(const struct oci_process *p, bool in_userns, struct husk
   return 0;
 }
 
+int process_confine(const struct oci_spec *spec, const struct oci_process *p, bool in_userns,
+                    int notify_conn, struct husk_err *e)
+{
+  struct seccomp_filter *f = NULL;
+  bool nnp = p->no_new_privileges;
+  int r = -1;
+  if (seccomp_prepare(spec->has_linux ? &spec->linux_.seccomp : NULL, &f, e) < 0)
+    return -1;
+  if (lsm_apply(p, e) < 0)
+    goto out;
+  /* Without no_new_privs, loading needs CAP_SYS_ADMIN: before the drop. */
+  if (!nnp && seccomp_install(f, notify_conn, e) < 0)
+    goto out;
+  if (process_switch_user(p, in_userns, e) < 0)
+    goto out;
+  if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+    herr_sys(e, "process.noNewPrivileges: set no_new_privs");
+    goto out;
+  }
+  if (nnp && seccomp_install(f, notify_conn, e) < 0)
+    goto out;
+  r = 0;
+out:
+  /* Not released once loaded: nothing may run between the load and execve. */
+  if (r < 0)
+    seccomp_filter_free(f);
+  return r;
+}
+
 int process_close_fds(int preserve_fds, struct husk_err *e)
 {
   if (syscall(SYS_close_range, 3 + preserve_fds, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) < 0)
@@ -163,14 +193,8 @@ int process_close_fds(int preserve_fds, struct husk_err *e)
   return 0;
 }
 
-int process_exec(const struct oci_spec *spec, const struct oci_process *p, const char *path,
-                 struct husk_err *e)
+int process_exec(const struct oci_process *p, const char *path, struct husk_err *e)
 {
-  static const struct oci_seccomp none;
-  if (lsm_apply(p, e) < 0)
-    return -1;
-  if (seccomp_load(spec->has_linux ? &spec->linux_.seccomp : &none, p->no_new_privileges, e) < 0)
-    return -1;
   execve(path, p->args, p->env ? p->env : (char *[]){NULL});
   return herr(e, errno, "exec: \"%s\"", p->args[0]);
 }

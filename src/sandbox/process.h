@@ -17,14 +17,19 @@ int process_rlimits(const struct oci_process *p, struct husk_err *e);
 int process_oom_score_adj(const struct oci_process *p, int procfd, struct husk_err *e);
 /* chdir into process.cwd (created when missing if create) and check it is inside the container (CVE-2024-21626). */
 int process_chdir(const struct oci_process *p, bool create, struct husk_err *e);
-/* groups, gid, uid, then capabilities/LSM/no_new_privs; umask. */
+/* groups, gid, uid, then capabilities; umask. */
 int process_switch_user(const struct oci_process *p, bool in_userns, struct husk_err *e);
 /* Adds HOME from the container's /etc/passwd when process.env lacks it (runc). */
 int process_default_home(struct oci_process *p);
+/* Everything between the start signal and execve, in security.h's order:
+ * LSM label, seccomp (before the uid switch without noNewPrivileges, last
+ * with it), user and capabilities, no_new_privs. notify_conn: the connection
+ * to `husk start` (SCMP_ACT_NOTIFY listener hand-off), -1 when none. */
+int process_confine(const struct oci_spec *spec, const struct oci_process *p, bool in_userns,
+                    int notify_conn, struct husk_err *e);
 /* Marks every fd above 2 + preserve_fds close-on-exec. */
 int process_close_fds(int preserve_fds, struct husk_err *e);
-/* Loads seccomp (last) and execs; returns only on failure. */
-int process_exec(const struct oci_spec *spec, const struct oci_process *p, const char *path,
-                 struct husk_err *e);
+/* execve; returns only on failure. */
+int process_exec(const struct oci_process *p, const char *path, struct husk_err *e);
 
 #endif

@@ -42,6 +42,7 @@ int sandbox_create(struct sandbox *sb, struct husk_err *e);
 __attribute__((noreturn)) void sandbox_child(struct sandbox *sb);
 /* Connects to start.sock of a created container and releases it. Returns 0
  * when the user program was exec'd (startContainer hooks passed). */
-int sandbox_start(struct container *c, const char *state_json, struct husk_err *e);
+int sandbox_start(struct container *c, const struct oci_spec *spec, const char *state_json,
+                  struct husk_err *e);
 
 #endif

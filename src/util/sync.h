@@ -15,6 +15,9 @@ enum sync_type {
   SYNC_READY,         /* child → parent: blocked before exec; value = pid in container */
   SYNC_START,         /* start → init: go */
   SYNC_EXEC_ERROR,    /* init → start: exec or startContainer failed */
+  SYNC_SECCOMP,       /* init → start: about to load a filter with a notify listener;
+                         start → init: connected to the agent, load it */
+  SYNC_SECCOMP_DONE,  /* start → init: the agent has the listener; go on to exec */
 };
 
 struct sync_msg {
