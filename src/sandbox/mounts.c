@@ -210,6 +210,28 @@ static int mount_cgroup(const struct oci_mount *m, const struct mount_opts *o,
   return r;
 }
 
+/* CVE-2019-16884 / CVE-2019-19921: a /proc (or /sys) that the image made a
+ * symlink or a file must not be followed, even within the rootfs: procfs
+ * would land somewhere else than the path masks, readonly paths and anything
+ * that trusts "/proc" refer to. runc refuses it the same way. */
+static int check_plain_dir(int rootfd, const char *dest, const char *type, struct husk_err *e)
+{
+  struct husk_err ignore = {0};
+  struct stat st;
+  int fd = safe_open_in_root(rootfd, dest, O_PATH | O_NOFOLLOW, 0, &ignore), r = 0;
+  herr_clear(&ignore);
+  if (fd < 0)
+    return 0; /* missing: created as a directory */
+  if (fstat(fd, &st) < 0)
+    r = herr_sys(e, "stat `%s`", dest);
+  else if (!S_ISDIR(st.st_mode))
+    r = herr(e, ENOTDIR, "filesystem \"%s\" must be mounted on an ordinary directory, `%s` "
+                         "in the rootfs is a %s",
+             type, dest, S_ISLNK(st.st_mode) ? "symlink" : "non-directory");
+  close(fd);
+  return r;
+}
+
 static int mount_fs(const struct oci_mount *m, const struct mount_opts *o,
                     const struct mount_env *env, struct husk_err *e)
 {
@@ -228,6 +250,9 @@ static int mount_fs(const struct oci_mount *m, const struct mount_opts *o,
     bo.recursive_bind = true;
     return mount_bind(&b, &bo, env, e);
   }
+  if ((strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0) &&
+      check_plain_dir(env->rootfd, m->destination, type, e) < 0)
+    return -1;
   fd = safe_mkdir_in_root(env->rootfd, m->destination, 0755, e);
   if (fd < 0)
     return -1;
