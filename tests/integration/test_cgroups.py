@@ -82,7 +82,9 @@ def test_memory_limit_oom_kills(rt, bundle, cid):
     bundle.linux["resources"]["memory"] = mem
     bundle.cmd("head -c 104857600 /dev/zero | tail; echo rc=$?")
     r = rt.run(bundle, cid)
-    assert "rc=137" in r.out, r
+    # The OOM killer picks tail (the shell reports 137) or, sometimes, the
+    # shell itself (the container's init dies with SIGKILL: run exits 137).
+    assert "rc=137" in r.out or r.rc == 137, r
 
 
 def test_device_rule_denies_read(rt, bundle, cid):
