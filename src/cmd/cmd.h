@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "cgroups/cgroup.h"
 #include "util/error.h"
@@ -38,6 +39,10 @@ int cmd_parse(int argc, char **argv, const char *usage, const struct option *lon
 /* Exactly n positionals required (or at least n when at_least). */
 int cmd_need_args(int argc, int first, int n, bool at_least, const char *usage,
                   struct husk_err *e);
+
+/* Foreground run/exec: relays the tty (master >= 0), forwards signals to pid,
+ * reaps orphans, returns the exit code (128+n for a signal). */
+int foreground_wait(pid_t pid, int master);
 
 int cmd_create(struct husk_globals *g, int argc, char **argv);
 int cmd_run(struct husk_globals *g, int argc, char **argv);

@@ -133,43 +133,6 @@ int cmd_create(struct husk_globals *g, int argc, char **argv)
   return r < 0 ? cmd_fail(&e) : 0;
 }
 
-static int exit_code(int status)
-{
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* Foreground run: forward signals to the init, wait for it, clean up. */
-static int wait_foreground(struct container *c, int master)
-{
-  static const int fwd[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-  sigset_t set;
-  int status = 0, pidfd = container_pidfd(c);
-  sigemptyset(&set);
-  for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++)
-    sigaddset(&set, fwd[i]);
-  if (master >= 0 && pidfd >= 0)
-    console_relay(master, pidfd);
-  sigaddset(&set, SIGCHLD);
-  sigprocmask(SIG_BLOCK, &set, NULL);
-  for (;;) {
-    siginfo_t si;
-    pid_t w = waitpid(-1, &status, WNOHANG);
-    if (w == c->pid)
-      break;
-    if (w < 0 && errno == ECHILD)
-      break;
-    if (w > 0)
-      continue; /* an orphan reparented to us (we are a subreaper) */
-    if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)
-      continue;
-    if (pidfd >= 0)
-      syscall(SYS_pidfd_send_signal, pidfd, si.si_signo, NULL, 0);
-  }
-  if (pidfd >= 0)
-    close(pidfd);
-  return exit_code(status);
-}
-
 int cmd_run(struct husk_globals *g, int argc, char **argv)
 {
   struct create_cli cli = {0};
@@ -195,7 +158,7 @@ int cmd_run(struct husk_globals *g, int argc, char **argv)
     r = -1;
   } else if (r == 0 && !cli.detach) {
     container_lock(&c, false); /* kill/state/exec must reach it meanwhile */
-    code = wait_foreground(&c, master);
+    code = foreground_wait(c.pid, master);
     container_lock(&c, true);
     if (!cli.keep)
       lifecycle_destroy(&c, spec, NULL);

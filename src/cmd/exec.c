@@ -138,39 +138,6 @@ static int check_status(struct container *c, bool ignore_paused, struct husk_err
   return 0;
 }
 
-static int exit_code(int status)
-{
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* Foreground: relay the tty, forward signals, return the process's exit code. */
-static int wait_process(pid_t pid, int master)
-{
-  static const int fwd[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-  int status = 0, pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-  sigset_t set;
-  sigemptyset(&set);
-  for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++)
-    sigaddset(&set, fwd[i]);
-  sigaddset(&set, SIGCHLD);
-  sigprocmask(SIG_BLOCK, &set, NULL);
-  if (master >= 0 && pidfd >= 0)
-    console_relay(master, pidfd);
-  for (;;) {
-    siginfo_t si;
-    pid_t w = waitpid(pid, &status, WNOHANG);
-    if (w == pid || (w < 0 && errno != EINTR))
-      break;
-    if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)
-      continue;
-    if (pidfd >= 0)
-      syscall(SYS_pidfd_send_signal, pidfd, si.si_signo, NULL, 0);
-  }
-  if (pidfd >= 0)
-    close(pidfd);
-  return exit_code(status);
-}
-
 static int run_exec(struct husk_globals *g, struct exec_cli *cli, int argc, char **argv,
                     struct husk_err *e)
 {
@@ -208,7 +175,7 @@ static int run_exec(struct husk_globals *g, struct exec_cli *cli, int argc, char
     master = recv_fd(sv[0]);
   container_close(&c); /* never hold the state directory while we wait */
   if (r == 0 && !cli->detach)
-    r = wait_process(pid, master);
+    r = foreground_wait(pid, master);
 out:
   if (sv[0] >= 0)
     close(sv[0]);
