@@ -16,6 +16,7 @@
 #include "hooks.h"
 #include "oci_state.h"
 #include "sandbox/security.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -114,11 +115,14 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
   c->cgroup.manager = g->cgroup_manager;
   c->cgroup.rootless = c->rootless;
   creation_time(c);
-  if (save_config(c, o, e) < 0 || container_save(c, e) < 0)
+  if (save_config(c, o, e) < 0 || container_save(c, e) < 0 ||
+      fault_point("create:state-written", e) < 0)
     goto out;
   if (cgroup_create(&c->cgroup, spec, o->id, e) < 0)
     goto out;
   have_cgroup = true;
+  if (fault_point("create:cgroup-made", e) < 0)
+    goto out;
   sb.spec = spec;
   sb.c = c;
   if (sandbox_create(&sb, e) < 0)
@@ -128,6 +132,8 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
   if (container_save(c, e) < 0)
     goto out;
   if (o->pid_file && write_pid_file(o->pid_file, c->pid, e) < 0)
+    goto out;
+  if (fault_point("create:created", e) < 0)
     goto out;
   r = 0;
 out:
@@ -227,7 +233,7 @@ int lifecycle_destroy(struct container *c, const struct oci_spec *spec, struct h
     lifecycle_kill(c, SIGKILL, false, NULL);
     wait_gone(c, 10000);
   }
-  if (cgroup_destroy(&c->cgroup, e) < 0)
+  if (fault_point("delete:before-cgroup", e) < 0 || cgroup_destroy(&c->cgroup, e) < 0)
     return -1;
   if (spec) {
     struct husk_err he = {0};

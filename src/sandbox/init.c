@@ -29,6 +29,7 @@
 #include "sandbox/rootfs.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/security.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/sync.h"
 
@@ -199,6 +200,8 @@ void sandbox_child(struct sandbox *sb)
   if (sb->console_sock >= 0)
     close(sb->console_sock);
   prctl(PR_SET_PDEATHSIG, 0);
+  if (fault_point("init:before-ready", &e) < 0)
+    fail(sb->sync_fd, &e, SYNC_ERROR);
   sync_send(sb->sync_fd, SYNC_READY, getpid(), NULL);
   close(sb->sync_fd);
   wait_start_and_exec(sb, in_userns);

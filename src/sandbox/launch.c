@@ -22,6 +22,7 @@
 #include "sandbox/sandbox.h"
 #include "sandbox/security.h"
 #include "sandbox/userns.h"
+#include "util/fault.h"
 #include "util/sync.h"
 
 #define START_SOCK "start.sock"
@@ -77,7 +78,7 @@ static int run_runtime_hooks(struct sandbox *sb, pid_t pid, struct husk_err *e)
   int r = 0;
   if (!state)
     return herr(e, ENOMEM, "state for hooks");
-  if (hooks_run(sb->spec, OCI_HOOK_PRESTART, state, e) < 0 ||
+  if (fault_point("create:hooks", e) < 0 || hooks_run(sb->spec, OCI_HOOK_PRESTART, state, e) < 0 ||
       hooks_run(sb->spec, OCI_HOOK_CREATE_RUNTIME, state, e) < 0)
     r = -1;
   free(state);
@@ -178,7 +179,7 @@ int sandbox_create(struct sandbox *sb, struct husk_err *e)
     sandbox_child(sb);
   } else {
     close(sv[1]);
-    r = parent_setup(sb, child, e);
+    r = fault_point("create:cloned", e) < 0 ? -1 : parent_setup(sb, child, e);
     if (r == 0)
       r = sync_send(sv[0], SYNC_MAPS_DONE, 0, NULL) < 0 ? herr_sys(e, "sync") : 0;
     if (r == 0)

@@ -3,12 +3,14 @@
 #include <linux/mount.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 
 #include "container/state.h"
 #include "sandbox/mount_opts.h"
 #include "sandbox/userns.h"
 #include "tap.h"
+#include "util/fault.h"
 #include "util/signals.h"
 
 static void test_mount_opts(void)
@@ -59,8 +61,26 @@ static void test_maps(void)
   free(s);
 }
 
+static void test_fault(void)
+{
+  struct husk_err e = {0};
+  unsetenv("HUSK_FAULT");
+  ok(fault_point("create:cloned", &e) == 0 && !e.msg, "no HUSK_FAULT: no fault");
+  setenv("HUSK_FAULT", "create:clone,create,x=create:cloned", 1);
+  ok(fault_point("create:cloned", &e) == 0, "a prefix or a suffix of an item does not match");
+  setenv("HUSK_FAULT", "a=kill,create:cloned=fail", 1);
+  ok(fault_point("create:cloned", &e) < 0 && e.msg && strstr(e.msg, "create:cloned"),
+     "named point fails with its name in the message");
+  herr_clear(&e);
+  setenv("HUSK_FAULT", "create:cloned", 1);
+  ok(fault_point("create:cloned", &e) < 0, "no action means fail");
+  herr_clear(&e);
+  unsetenv("HUSK_FAULT");
+}
+
 int main(void)
 {
+  test_fault();
   test_mount_opts();
   test_signals();
   test_ids();

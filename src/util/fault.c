@@ -1,0 +1,42 @@
+#include "util/fault.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Finds `point` as a whole item of the comma-separated spec; returns its
+ * action ("" when none) or NULL. */
+static const char *fault_action_for(const char *spec, const char *point)
+{
+  size_t n = strlen(point);
+  for (const char *p = spec; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+    if (strncmp(p, point, n) != 0)
+      continue;
+    if (p[n] == '=')
+      return p + n + 1;
+    if (p[n] == ',' || p[n] == '\0')
+      return "";
+  }
+  return NULL;
+}
+
+static int action_is(const char *action, const char *name)
+{
+  size_t n = strlen(name);
+  return strncmp(action, name, n) == 0 && (action[n] == ',' || action[n] == '\0');
+}
+
+int fault_point(const char *point, struct husk_err *e)
+{
+  const char *spec = getenv("HUSK_FAULT");
+  const char *action;
+  if (spec == NULL || (action = fault_action_for(spec, point)) == NULL)
+    return 0;
+  if (action_is(action, "kill"))
+    kill(getpid(), SIGKILL);
+  if (action_is(action, "stop"))
+    for (;;)
+      pause();
+  return herr(e, 0, "injected fault at %s", point);
+}
