@@ -14,12 +14,16 @@
 enum cg_layout { CG_LAYOUT_NONE, CG_LAYOUT_V1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2 };
 enum cg_manager { CG_MANAGER_CGROUPFS, CG_MANAGER_SYSTEMD, CG_MANAGER_DISABLED };
 
+struct cgroup_systemd_pending;
+
 struct cgroup {
   enum cg_manager manager;
   enum cg_layout layout;
   char *path;  /* the container's cgroup, relative to each hierarchy's root, "/a/b" */
-  char *scope; /* systemd unit name, when manager is systemd */
+  char *scope; /* systemd unit name, when manager is systemd (set once the unit is ours) */
   bool rootless;
+  /* systemd: what cgroup_create prepared for cgroup_attach_init (not saved) */
+  struct cgroup_systemd_pending *pending;
 };
 
 enum cg_layout cgroup_detect_layout(void);
@@ -32,6 +36,9 @@ int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id
                   struct husk_err *e);
 /* Moves pid into the container's cgroup (every hierarchy) and verifies it. */
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct husk_err *e);
+/* The container's init joins at create: cgroup_enter, except that the
+ * systemd driver starts the scope with this pid (and then sets the limits). */
+int cgroup_attach_init(struct cgroup *cg, pid_t pid, struct husk_err *e);
 /* Applies a LinuxResources update to a live container. */
 int cgroup_update(const struct cgroup *cg, const struct oci_resources *r, struct husk_err *e);
 /* Kills every process left and removes the cgroup (bounded retries). Missing is success. */

@@ -17,6 +17,7 @@
 #include <linux/magic.h>
 
 #include "cgroups/cgroup.h"
+#include "cgroups/cgroup_internal.h"
 #include "cgroups/resources.h"
 #include "util/fs.h"
 
@@ -156,7 +157,7 @@ static bool path_escapes(const char *p)
 
 /* Writes r into the container's cgroup. create: the full initial set (device
  * rules are always installed on v1); otherwise an update of the fields present. */
-static int apply_resources(const struct cgroup *cg, const struct oci_resources *r, bool create,
+int cgfs_apply(const struct cgroup *cg, const struct oci_resources *r, bool create,
                            struct husk_err *e)
 {
   switch (cg->layout) {
@@ -187,6 +188,8 @@ int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id
 {
   if (cg->manager == CG_MANAGER_DISABLED)
     return 0;
+  if (cg->manager == CG_MANAGER_SYSTEMD)
+    return cgroup_systemd_prepare(cg, spec, id, e);
   cg->layout = cgroup_detect_layout();
   if (cg->layout == CG_LAYOUT_NONE)
     return herr(e, ENOENT, "cgroups: nothing mounted at " CG_ROOT);
@@ -195,19 +198,36 @@ int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id
     return herr(e, ENOMEM, "cgroups: path");
   if (strlen(cg->path) > 1 && path_escapes(cg->path))
     return herr(e, EINVAL, "linux.cgroupsPath `%s`: must not contain `..`", cg->path);
-  if (for_each_dir(cg, make_dir, NULL, e) < 0 ||
-      apply_resources(cg, spec_resources(spec), true, e) < 0) {
+  if (cgfs_make_dirs(cg, e) < 0 ||
+      cgfs_apply(cg, spec_resources(spec), true, e) < 0) {
     cgroup_destroy(cg, NULL);
     return -1;
   }
   return 0;
 }
 
+int cgfs_make_dirs(const struct cgroup *cg, struct husk_err *e)
+{
+  return for_each_dir(cg, make_dir, NULL, e);
+}
+
+int cgfs_join(const struct cgroup *cg, pid_t pid, struct husk_err *e)
+{
+  return for_each_dir(cg, join_dir, &pid, e);
+}
+
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct husk_err *e)
 {
   if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
     return 0;
-  return for_each_dir(cg, join_dir, &pid, e);
+  return cgfs_join(cg, pid, e);
+}
+
+int cgroup_attach_init(struct cgroup *cg, pid_t pid, struct husk_err *e)
+{
+  if (cg->manager == CG_MANAGER_SYSTEMD && cg->pending)
+    return cgroup_systemd_start(cg, pid, e);
+  return cgroup_enter(cg, pid, e);
 }
 
 static int read_pids(const char *dir, pid_t **pids, size_t *n)
@@ -345,25 +365,35 @@ static int remove_dir(const char *dir, bool is_v2, void *arg, struct husk_err *e
   return herr(e, EBUSY, "remove cgroup %s: still busy after 2 s", dir);
 }
 
-int cgroup_destroy(const struct cgroup *cg, struct husk_err *e)
+int cgfs_remove(const struct cgroup *cg, struct husk_err *e)
 {
-  if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
-    return 0;
   /* A frozen cgroup cannot die: thaw first. */
   if (cgroup_is_frozen(cg) == 1)
     cgroup_freeze(cg, false, NULL);
   return for_each_dir(cg, remove_dir, NULL, e);
 }
 
+int cgroup_destroy(const struct cgroup *cg, struct husk_err *e)
+{
+  if (cg->manager == CG_MANAGER_SYSTEMD)
+    return cgroup_systemd_destroy(cg, e);
+  if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
+    return 0;
+  return cgfs_remove(cg, e);
+}
+
 int cgroup_update(const struct cgroup *cg, const struct oci_resources *r, struct husk_err *e)
 {
   if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
     return herr(e, ENOTSUP, "update: the container has no cgroup (cgroup manager is disabled)");
-  return apply_resources(cg, r, false, e);
+  if (cg->manager == CG_MANAGER_SYSTEMD)
+    return cgroup_systemd_update(cg, r, e);
+  return cgfs_apply(cg, r, false, e);
 }
 
 void cgroup_clear(struct cgroup *cg)
 {
+  cgroup_systemd_clear(cg);
   free(cg->path);
   free(cg->scope);
   cg->path = cg->scope = NULL;

@@ -118,7 +118,7 @@ static int parent_setup(struct sandbox *sb, pid_t child, struct husk_err *e)
 {
   if (sb->ns.new_user && userns_write_maps(child, &sb->spec->linux_, e) < 0)
     return -1;
-  if (cgroup_enter(&sb->c->cgroup, child, e) < 0)
+  if (cgroup_attach_init(&sb->c->cgroup, child, e) < 0)
     return -1;
   return 0;
 }
