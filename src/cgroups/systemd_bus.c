@@ -41,6 +41,12 @@ static uint64_t left(const struct sdb *b)
   return now >= b->deadline ? 1 : b->deadline - now;
 }
 
+static int timed_out(const struct sdb *b, const char *what, struct husk_err *e)
+{
+  return herr(e, ETIMEDOUT, "systemd: %s: no answer from %s within %llu s", what, b->address,
+              (unsigned long long)(sdb_timeout_usec() / 1000000));
+}
+
 static int connect_to(struct sdb *b, const char *address)
 {
   sd_bus *bus = NULL;
@@ -59,9 +65,38 @@ static int connect_to(struct sdb *b, const char *address)
   return 0;
 }
 
+/* Authentication and Hello happen in the background of the first call, and
+ * sd-bus waits for them without a limit of ours: wait here, bounded. */
+static int wait_ready(struct sdb *b, struct husk_err *e)
+{
+  for (;;) {
+    int r = sd_bus_is_ready(b->bus);
+    if (r > 0)
+      return 0;
+    if (r == 0)
+      r = sd_bus_process(b->bus, NULL);
+    if (r < 0)
+      return herr(e, -r, "systemd: connect to %s", b->address);
+    if (r > 0)
+      continue;
+    if (now_usec() >= b->deadline)
+      return timed_out(b, "connect", e);
+    r = sd_bus_wait(b->bus, left(b));
+    if (r < 0 && r != -EINTR)
+      return herr(e, -r, "systemd: connect to %s", b->address);
+  }
+}
+
 void sdb_restart_deadline(struct sdb *b)
 {
   b->deadline = now_usec() + sdb_timeout_usec();
+}
+
+void sdb_close(struct sdb *b)
+{
+  if (b->bus)
+    sd_bus_close_unref(b->bus); /* no flush: the peer may be the hung party */
+  b->bus = NULL;
 }
 
 int sdb_open(struct sdb *b, bool user, struct husk_err *e)
@@ -76,7 +111,7 @@ int sdb_open(struct sdb *b, bool user, struct husk_err *e)
   if (r >= 0) {
     b->bus = bus;
     snprintf(b->address, sizeof b->address, "the %s bus", kind);
-    return 0;
+    goto ready;
   }
   /* No bus daemon: systemd's own socket (what systemctl uses then). */
   if (user && !(xdg && *xdg))
@@ -85,14 +120,12 @@ int sdb_open(struct sdb *b, bool user, struct husk_err *e)
   if ((r2 = connect_to(b, addr)) < 0)
     return herr(e, -r2, "systemd: no %s bus (%s) and no systemd at %s", kind, strerror(-r),
                 addr + strlen("unix:path="));
+ready:
+  if (wait_ready(b, e) < 0) {
+    sdb_close(b);
+    return -1;
+  }
   return 0;
-}
-
-void sdb_close(struct sdb *b)
-{
-  if (b->bus)
-    sd_bus_close_unref(b->bus); /* no flush: the peer may be the hung party */
-  b->bus = NULL;
 }
 
 /* One method call on the manager, bounded by the deadline. */
@@ -104,8 +137,7 @@ static int call(struct sdb *b, sd_bus_message *m, sd_bus_message **reply, const 
   if (r >= 0)
     return 0;
   if (r == -ETIMEDOUT || now_usec() >= b->deadline)
-    r = herr(e, ETIMEDOUT, "systemd: %s: no answer from %s within %llu s", what, b->address,
-             (unsigned long long)(sdb_timeout_usec() / 1000000));
+    r = timed_out(b, what, e);
   else if (sd_bus_error_has_name(&err, "org.freedesktop.systemd1.UnitExists"))
     r = herr(e, 0, "systemd: %s: %s", what, err.message), r = -EEXIST;
   else if (sd_bus_error_has_name(&err, "org.freedesktop.systemd1.NoSuchUnit") ||
@@ -210,6 +242,7 @@ static int wait_job(struct sdb *b, struct job_wait *w, sd_bus_message *reply, co
     if (now_usec() >= b->deadline)
       return herr(e, ETIMEDOUT, "systemd: %s: job %s did not finish within %llu s", what, job,
                   (unsigned long long)(sdb_timeout_usec() / 1000000));
+
     r = sd_bus_wait(b->bus, left(b));
     if (r < 0 && r != -EINTR)
       return herr(e, -r, "systemd: %s: waiting for job %s", what, job);
@@ -227,6 +260,8 @@ static int match_jobs(struct sdb *b, sd_bus_slot **slot, struct job_wait *w, str
   sd_bus_set_method_call_timeout(b->bus, left(b)); /* AddMatch is a call too */
   r = sd_bus_match_signal(b->bus, slot, b->direct ? NULL : SD_DEST, SD_PATH, SD_MANAGER,
                           "JobRemoved", on_job_removed, w);
+  if (r == -ETIMEDOUT || (r < 0 && now_usec() >= b->deadline))
+    return timed_out(b, "subscribe to job results", e);
   if (r < 0)
     return herr(e, -r, "systemd: subscribe to job results on %s", b->address);
   return 0;
@@ -390,6 +425,28 @@ static int no_systemd(struct husk_err *e)
   return herr(e, ENOTSUP,
               "the systemd cgroup manager needs husk built with libsystemd "
               "(configure --with-systemd)");
+}
+
+/* Authentication and Hello happen in the background of the first call, and
+ * sd-bus waits for them without a limit of ours: wait here, bounded. */
+static int wait_ready(struct sdb *b, struct husk_err *e)
+{
+  for (;;) {
+    int r = sd_bus_is_ready(b->bus);
+    if (r > 0)
+      return 0;
+    if (r == 0)
+      r = sd_bus_process(b->bus, NULL);
+    if (r < 0)
+      return herr(e, -r, "systemd: connect to %s", b->address);
+    if (r > 0)
+      continue;
+    if (now_usec() >= b->deadline)
+      return timed_out(b, "connect", e);
+    r = sd_bus_wait(b->bus, left(b));
+    if (r < 0 && r != -EINTR)
+      return herr(e, -r, "systemd: connect to %s", b->address);
+  }
 }
 
 void sdb_restart_deadline(struct sdb *b)

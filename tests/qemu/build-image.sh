@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 QEMU_CACHE=${QEMU_CACHE:-/var/tmp/husk-test/qemu}
 # Runtime libraries of husk (the -dev packages of tests/deps/base.list), the
 # init system, the system bus, and tools the guest tests use.
-packages=systemd,systemd-sysv,dbus,libyajl2,libseccomp2,libcap2,libsystemd0,libselinux1,libyaml-0-2,procps
+packages=systemd,systemd-sysv,dbus,libyajl2,libseccomp2,libcap2,libsystemd0,libselinux1,libyaml-0-2,procps,jq
 kernel_meta=linux-image-cloud-amd64
 
 log() { echo "qemu-image: $*" >&2; }
@@ -78,9 +78,13 @@ rm -rf "$r/var/cache/apt/archives"/*.deb "$r/var/lib/apt/lists"/*
 
 log "ext4 image"
 size_mb=$(( $(du -sm "$r" | cut -f1) + 768 ))
-mkfs.ext4 -q -F -L huskroot -d "$r" "$tmp/root.img" "${size_mb}M"
+mkfs.ext4 -q -F -L huskroot -d "$r" "$tmp/root.img" "${size_mb}M" >&2
 
 mkdir -p "$dir"
 mv "$tmp/vmlinuz" "$tmp/root.img" "$dir/"
+# older images (another key) are not needed any more
+for old in "$QEMU_CACHE"/????????????????; do
+	[ "$old" = "$dir" ] || [ ! -f "$old/root.img" ] || rm -rf "$old"
+done
 log "built $dir in $(( $(date +%s) - start )) s"
 echo "$dir"

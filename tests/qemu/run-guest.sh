@@ -3,6 +3,7 @@
 # busybox and tests/qemu/payload/, and checks the results the guest wrote back.
 #   run-guest.sh HUSK_BINARY
 # Environment: QEMU_TIMEOUT (seconds, default 1500), QEMU_SMP (2), QEMU_MEM (1536 MiB),
+# QEMU_ACCEL (tcg), SD_CYCLES / FS_CYCLES (create/delete cycles, 100 / 20),
 # HUSK_QEMU_TESTS (space-separated test names to run, default all),
 # HUSK_QEMU_XFAIL (tests known to fail; a pass of one of them is an error too).
 set -euo pipefail
@@ -20,20 +21,26 @@ pay=$work/payload
 mkdir -p "$pay/bin"
 cp "$husk" "$pay/bin/husk"
 cp "$(command -v busybox)" "$pay/bin/busybox"
-file "$pay/bin/busybox" 2>/dev/null | grep -q 'statically linked' ||
-	ldd "$pay/bin/busybox" 2>&1 | grep -q 'not a dynamic' || { log "busybox must be static (busybox-static)"; exit 1; }
+if LC_ALL=C ldd "$pay/bin/busybox" >/dev/null 2>&1; then
+	log "busybox must be static (busybox-static)"
+	exit 1
+fi
 cp -r "$here"/payload/. "$pay/"
 chmod +x "$pay/run.sh"
 printf '%s\n' "${HUSK_QEMU_TESTS:-}" >"$pay/tests.select"
 printf '%s\n' "${HUSK_QEMU_XFAIL:-}" >"$pay/tests.xfail"
-mkfs.ext4 -q -F -L huskpayload -d "$pay" "$work/payload.img" 256M
+# knobs for the guest tests (e.g. SD_CYCLES=10 for a quick run)
+env | grep -E '^(SD_CYCLES|FS_CYCLES)=' >"$pay/env" || true
+mkfs.ext4 -q -F -L huskpayload -d "$pay" "$work/payload.img" 256M >&2
 
 append="console=ttyS0 root=/dev/nvme0n1 rootfstype=ext4 rw nvme_core.multipath=N"
 append+=" systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all panic=-1 quiet"
 append+=" systemd.show_status=0 loglevel=3"
 log "booting ($img), console follows"
 rc=0
-timeout "${QEMU_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu max \
+# Software emulation: this machine's /dev/kvm opens but fails ("KVM internal
+# error ... emulation failure") and the guest hangs. QEMU_ACCEL=kvm elsewhere.
+timeout "${QEMU_TIMEOUT:-1500}" qemu-system-x86_64 -accel "${QEMU_ACCEL:-tcg}" -cpu max \
 	-m "${QEMU_MEM:-1536}" -smp "${QEMU_SMP:-2}" -display none -monitor none -no-reboot \
 	-serial stdio -kernel "$img/vmlinuz" -append "$append" \
 	-drive file="$img/root.img",if=none,id=root,format=raw,snapshot=on \
