@@ -94,7 +94,8 @@ static int apply_rec_attrs(int rootfd, const char *dest, const struct mount_opts
   return r;
 }
 
-static int apply_propagation(int rootfd, const char *dest, unsigned long prop, struct husk_err *e)
+static int apply_propagation(int rootfd, const char *dest, unsigned long prop,
+                             struct husk_err *e)
 {
   char p[32];
   int fd, r = 0;
@@ -143,9 +144,8 @@ static int check_plain_dir(int rootfd, const char *dest, const char *type, struc
   if (fstat(fd, &st) < 0)
     r = herr_sys(e, "stat `%s`", dest);
   else if (!S_ISDIR(st.st_mode))
-    r = herr(e, ENOTDIR,
-             "filesystem \"%s\" must be mounted on an ordinary directory, `%s` "
-             "in the rootfs is a %s",
+    r = herr(e, ENOTDIR, "filesystem \"%s\" must be mounted on an ordinary directory, `%s` "
+                         "in the rootfs is a %s",
              type, dest, S_ISLNK(st.st_mode) ? "symlink" : "non-directory");
   close(fd);
   return r;
@@ -175,8 +175,8 @@ static int mount_fs(const struct oci_mount *m, const struct mount_opts *o,
   fd = safe_mkdir_in_root(env->rootfd, m->destination, 0755, e);
   if (fd < 0)
     return -1;
-  if (mount(m->source ? m->source : type, fd_path(fd, t), type, o->flags & ~MS_REMOUNT, o->data) <
-      0)
+  if (mount(m->source ? m->source : type, fd_path(fd, t), type, o->flags & ~MS_REMOUNT,
+            o->data) < 0)
     r = herr_sys(e, "mount %s", type);
   close(fd);
   return r;
