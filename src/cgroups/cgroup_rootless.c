@@ -293,9 +293,9 @@ static int report(const struct oci_spec *spec, const char *why, const char *drop
                     "rootless: cannot enforce %s: %s (annotation " CG_STRICT_ANNOTATION
                     "=strict; see `husk check --rootless`)",
                     dropped, why);
-  husk_warn("rootless: not enforced: %s: %s (set the annotation " CG_STRICT_ANNOTATION
-            "=strict to make this an error; see `husk check --rootless`)",
-            dropped, why);
+  husk_warn_visible("rootless: not enforced: %s: %s (set the annotation " CG_STRICT_ANNOTATION
+                    "=strict to make this an error; see `husk check --rootless`)",
+                    dropped, why);
   return 0;
 }
 
