@@ -15,7 +15,7 @@
 enum check_status { CHECK_OK, CHECK_WARNING, CHECK_PROBLEM, CHECK_SKIPPED };
 
 struct check_item {
-  char *id;      /* stable name, e.g. "subuid" */
+  char *id; /* stable name, e.g. "subuid" */
   enum check_status status;
   char *summary; /* what was found */
   char *fix;     /* the command(s) that fix it; NULL when nothing to do */
@@ -42,12 +42,12 @@ struct check_env {
   const char *run_user;    /* /run/user */
   const char *cgroup_root; /* /sys/fs/cgroup */
   enum cg_layout cgroup_layout;
-  const char *self_cgroup; /* /proc/self/cgroup of the checked user's shell */
-  const char *dbus;        /* $DBUS_SESSION_BUS_ADDRESS */
-  const char *system_bus;  /* /run/dbus/system_bus_socket */
+  const char *self_cgroup;     /* /proc/self/cgroup of the checked user's shell */
+  const char *dbus;            /* $DBUS_SESSION_BUS_ADDRESS */
+  const char *system_bus;      /* /run/dbus/system_bus_socket */
   const char *systemd_private; /* /run/systemd/private */
   const char *kernel_release;  /* uname -r */
-  bool probe_userns; /* also try to create a user namespace (real runs only) */
+  bool probe_userns;           /* also try to create a user namespace (real runs only) */
 };
 
 /* ---- the report ---- */
@@ -62,13 +62,13 @@ char *check_report_text(const struct check_report *r, const struct check_env *en
 char *check_report_json(const struct check_report *r, const struct check_env *env);
 
 /* ---- the checks (one file each) ---- */
-void check_userns(const struct check_env *env, struct check_report *r);   /* sysctls */
-void check_subids(const struct check_env *env, struct check_report *r);   /* subuid/subgid */
-void check_helpers(const struct check_env *env, struct check_report *r);  /* newuidmap */
-void check_xdg(const struct check_env *env, struct check_report *r);      /* state dir */
-void check_cgroups(const struct check_env *env, struct check_report *r);  /* delegation */
-void check_session(const struct check_env *env, struct check_report *r);  /* systemd/D-Bus */
-void check_tools(const struct check_env *env, struct check_report *r);    /* podman, CRIU */
+void check_userns(const struct check_env *env, struct check_report *r);  /* sysctls */
+void check_subids(const struct check_env *env, struct check_report *r);  /* subuid/subgid */
+void check_helpers(const struct check_env *env, struct check_report *r); /* newuidmap */
+void check_xdg(const struct check_env *env, struct check_report *r);     /* state dir */
+void check_cgroups(const struct check_env *env, struct check_report *r); /* delegation */
+void check_session(const struct check_env *env, struct check_report *r); /* systemd/D-Bus */
+void check_tools(const struct check_env *env, struct check_report *r);   /* podman, CRIU */
 /* All of them, in the order a user sets things up. */
 void check_all(const struct check_env *env, struct check_report *r);
 

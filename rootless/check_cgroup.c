@@ -2,10 +2,10 @@
  * own cgroup v2 is delegated (owned by the user, as systemd's Delegate=
  * makes it), and which controllers it hands down. Without delegation the
  * containers still run; their limits are not enforced (husk warns). */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "check.h"
@@ -125,8 +125,7 @@ void check_cgroups(const struct check_env *env, struct check_report *r)
   if (!owned_by(dir, env->uid) || !owned_by(procs, env->uid)) {
     struct stat st;
     char fix[1024], mine[512];
-    snprintf(mine, sizeof mine, "%s%s/%s", env->cgroup_root, base,
-             env->user ? env->user : "USER");
+    snprintf(mine, sizeof mine, "%s%s/%s", env->cgroup_root, base, env->user ? env->user : "USER");
     snprintf(fix, sizeof fix,
              "systemd-run --user --scope -p Delegate=yes husk run ...   # with a systemd user "
              "session\n"

@@ -14,7 +14,10 @@
 
 static const char *const names[] = {"ok", "warning", "problem", "skipped"};
 
-const char *check_status_name(enum check_status st) { return names[st]; }
+const char *check_status_name(enum check_status st)
+{
+  return names[st];
+}
 
 void check_add(struct check_report *r, const char *id, enum check_status st, const char *fix,
                const char *fmt, ...)
@@ -97,9 +100,8 @@ char *check_report_text(const struct check_report *r, const struct check_env *en
         p += n + (p[n] == '\n');
       }
   }
-  cat(&out, &len, "%zu ok, %zu problem(s), %zu warning(s), %zu skipped\n",
-      check_count(r, CHECK_OK), check_count(r, CHECK_PROBLEM), check_count(r, CHECK_WARNING),
-      check_count(r, CHECK_SKIPPED));
+  cat(&out, &len, "%zu ok, %zu problem(s), %zu warning(s), %zu skipped\n", check_count(r, CHECK_OK),
+      check_count(r, CHECK_PROBLEM), check_count(r, CHECK_WARNING), check_count(r, CHECK_SKIPPED));
   return out;
 }
 

@@ -36,7 +36,9 @@ void check_session(const struct check_env *env, struct check_report *r)
            env->xdg && *env->xdg ? env->xdg : "/nonexistent");
   if ((env->dbus && *env->dbus) || is_socket(bus) || is_socket(priv)) {
     check_add(r, "systemd", CHECK_OK, NULL, "user session: %s",
-              env->dbus && *env->dbus ? env->dbus : is_socket(bus) ? bus : priv);
+              env->dbus && *env->dbus ? env->dbus
+              : is_socket(bus)        ? bus
+                                      : priv);
     return;
   }
   snprintf(fix, sizeof fix,

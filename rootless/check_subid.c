@@ -50,14 +50,14 @@ static void one_file(const struct check_env *env, struct check_report *r, const 
              kind, f.v[mine].start, f.v[mine].start + f.v[mine].count - 1, who, kind, s,
              s + f.v[mine].count - 1, who);
     check_add(r, id, CHECK_PROBLEM, fix,
-              "%s line %u (%s:%" PRIu64 ":%" PRIu64 ") overlaps line %u (%s:%" PRIu64
-              ":%" PRIu64 "): two users would share host ids%s",
+              "%s line %u (%s:%" PRIu64 ":%" PRIu64 ") overlaps line %u (%s:%" PRIu64 ":%" PRIu64
+              "): two users would share host ids%s",
               path, f.v[mine].line, f.v[mine].owner, f.v[mine].start, f.v[mine].count,
               f.v[other].line, f.v[other].owner, f.v[other].start, f.v[other].count, extra);
   } else if (total < SUBID_RECOMMENDED)
     check_add(r, id, CHECK_WARNING, fix,
-              "%s gives %s only %" PRIu64 " ids (images with ids up to 65535 need %d)%s", path,
-              who, total, SUBID_RECOMMENDED, extra);
+              "%s gives %s only %" PRIu64 " ids (images with ids up to 65535 need %d)%s", path, who,
+              total, SUBID_RECOMMENDED, extra);
   else
     check_add(r, id, CHECK_OK, NULL, "%s gives %s %" PRIu64 " ids%s", path, who, total, extra);
   subid_file_free(&f);

@@ -43,8 +43,8 @@ void check_tools(const struct check_env *env, struct check_report *r)
                 "Linux %s has no overlayfs in user namespaces and fuse-overlayfs is missing",
                 env->kernel_release ? env->kernel_release : "?");
     free(fuse);
-    either(env, r, "podman.network", "pasta", "slirp4netns", "apt install passt   # or: apt install slirp4netns",
-           "user-mode networking for podman");
+    either(env, r, "podman.network", "pasta", "slirp4netns",
+           "apt install passt   # or: apt install slirp4netns", "user-mode networking for podman");
   } else {
     check_add(r, "podman.rootless", CHECK_SKIPPED, NULL,
               "fuse-overlayfs and slirp4netns/pasta matter for rootless podman only");
