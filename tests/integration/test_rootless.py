@@ -60,6 +60,10 @@ def free_start(path):
 
 
 def ensure_user(name, ranges):
+    for path in ("/etc/subuid", "/etc/subgid"):  # usermod refuses to create them
+        if not os.path.exists(path):
+            with open(path, "a"):
+                os.chmod(path, 0o644)
     try:
         pw = pwd.getpwnam(name)
     except KeyError:
@@ -635,3 +639,123 @@ def test_spec_rootless_runs_unchanged_as_user(ctx, asuser):
     while json.loads(asuser("state", cid).out)["status"] != "stopped" and time.time() < deadline:
         time.sleep(0.05)
     assert asuser("delete", cid).rc == 0
+
+
+# ================================================================= husk check
+
+STATUSES = {"ok", "warning", "problem", "skipped"}
+
+
+def check_json(u, *args, env=None):
+    r = u("check", "--json", *args, env=env)
+    doc = json.loads(r.out)
+    assert set(doc) == {"user", "uid", "rootless", "ok", "checks"}, doc
+    items = {c["id"]: c for c in doc["checks"]}
+    for c in doc["checks"]:
+        assert set(c) == {"id", "status", "summary", "fix"} and c["status"] in STATUSES, c
+        assert (c["fix"] is None) == (c["status"] in ("ok", "skipped")), c
+    assert doc["ok"] == (not any(c["status"] == "problem" for c in doc["checks"]))
+    assert r.rc == (0 if doc["ok"] else 1), r
+    return r, doc, items
+
+
+def test_check_as_root(ctx, rt):
+    r = rt("check", root=False)
+    assert r.rc == 0, r
+    lines = r.out.splitlines()
+    assert lines[0] == "husk check: user root (uid 0)"
+    assert any(l.split()[:2] == ["ok", "userns.max"] for l in lines), r.out
+    assert any(l.split()[:2] == ["skipped", "subuid"] for l in lines), r.out
+    assert "problem" not in [l.split()[0] for l in lines if l.split()]
+    r = rt("check", "--json", root=False)
+    doc = json.loads(r.out)
+    items = {c["id"]: c for c in doc["checks"]}
+    assert doc["uid"] == 0 and doc["rootless"] is False and doc["ok"] is True
+    assert items["userns.create"]["status"] == "ok"
+    assert items["newuidmap"]["status"] == "ok" and "setuid root" in items["newuidmap"]["summary"]
+    assert items["cgroups"]["status"] == "ok" and "root manages cgroups" in items["cgroups"]["summary"]
+    assert items["xdg"]["status"] == "skipped" and "/run/husk" in items["xdg"]["summary"]
+
+
+def test_check_root_for_a_user(ctx, rt, users):
+    r = rt("check", "--rootless", "--json", "--user", USER, root=False)
+    doc = json.loads(r.out)
+    items = {c["id"]: c for c in doc["checks"]}
+    assert doc["user"] == USER and doc["rootless"] is True
+    assert items["subuid"]["status"] == "ok" and items["subgid"]["status"] == "ok"
+    assert "userns.create" not in items  # the probe runs only as the user itself
+    assert items["cgroups.delegation"]["status"] == "skipped"
+    r = rt("check", "--user", "no-such-user-here", root=False)
+    assert r.rc != 0 and "no user `no-such-user-here`" in r.err, r
+
+
+def test_check_user_with_ranges(ctx, asuser):
+    r, doc, items = check_json(asuser)
+    assert doc["user"] == USER and doc["uid"] == asuser.pw.pw_uid and doc["rootless"] is True
+    assert doc["ok"] is True and r.rc == 0, r
+    assert items["userns.create"]["status"] == "ok"
+    assert items["subuid"]["status"] == "ok" and "gives %s 65536 ids" % USER in items["subuid"]["summary"]
+    assert items["subgid"]["status"] == "ok"
+    assert items["xdg"]["status"] == "ok" and asuser.xdg in items["xdg"]["summary"]
+    assert items["newuidmap"]["status"] == "ok"
+    if HAVE_V2:  # the user's cgroup is root's here: not delegated, a warning with the fixes
+        d = items["cgroups.delegation"]
+        assert d["status"] == "warning" and "Delegate=yes" in d["fix"], d
+    # text form: one line per item, fix lines under warnings
+    r = asuser("check")
+    assert r.rc == 0
+    assert r.out.splitlines()[0] == "husk check --rootless: user %s (uid %d)" % (USER, asuser.pw.pw_uid)
+    assert "fix: " in r.out and r.out.splitlines()[-1].startswith("%d ok, 0 problem(s)" % sum(
+        1 for c in doc["checks"] if c["status"] == "ok"))
+
+
+@pytest.mark.skipif(not HAVE_V2, reason="no cgroup v2 tree to delegate")
+def test_check_user_in_delegated_cgroup(ctx, asuser):
+    asuser.cgroup = delegate(ctx, asuser.pw)
+    r, doc, items = check_json(asuser)
+    assert items["cgroups.delegation"]["status"] == "ok", items["cgroups.delegation"]
+    assert asuser.cgroup["rel"] + "/launch" in items["cgroups.delegation"]["summary"]
+    c = items["cgroups.controllers"]
+    with open(os.path.join(V2_ROOT, "cgroup.subtree_control")) as f:
+        handed = f.read().split()
+    if not set("cpu cpuset io memory pids".split()) <= set(handed):
+        assert c["status"] == "warning" and "missing" in c["summary"], c
+    else:
+        assert c["status"] == "ok", c
+
+
+def test_check_user_without_ranges_and_its_fix(ctx, asnosub):
+    r, doc, items = check_json(asnosub)
+    assert r.rc == 1 and doc["ok"] is False
+    for kind, flag in (("subuid", "uids"), ("subgid", "gids")):
+        it = items[kind]
+        assert it["status"] == "problem", it
+        assert "/etc/%s has no entry for %s (uid %d)" % (kind, NOSUB, asnosub.pw.pw_uid) in it["summary"]
+        assert it["fix"].startswith("usermod --add-sub%s " % flag) and it["fix"].endswith(" " + NOSUB), it
+    # the printed command is exact: run it (as root) and the problems are gone
+    fixes = [items["subuid"]["fix"], items["subgid"]["fix"]]
+    try:
+        for f in fixes:
+            subprocess.run(f, shell=True, check=True)
+        r, doc, items = check_json(asnosub)
+        assert items["subuid"]["status"] == "ok" and items["subgid"]["status"] == "ok", items
+        assert doc["ok"] is True and r.rc == 0
+    finally:
+        for f in fixes:
+            subprocess.run(f.replace("--add-sub", "--del-sub"), shell=True, check=True)
+    r, doc, items = check_json(asnosub)
+    assert items["subuid"]["status"] == "problem"
+
+
+def test_check_xdg_problems(ctx, asuser):
+    os.chmod(asuser.xdg, 0o755)
+    r, doc, items = check_json(asuser)
+    x = items["xdg"]
+    assert x["status"] == "problem" and "mode 0755" in x["summary"] and x["fix"] == "chmod 0700 " + asuser.xdg, x
+    asuser_env = asuser.env(XDG_RUNTIME_DIR=None)
+    r, doc, items = check_json(asuser, env=asuser_env)
+    x = items["xdg"]
+    run_user = "/run/user/%d" % asuser.pw.pw_uid
+    if not os.path.exists(run_user):
+        assert x["status"] == "problem" and "XDG_RUNTIME_DIR is not set and %s does not exist" % run_user in x["summary"], x
+        assert "install -d -m 0700 -o %s" % USER in x["fix"] and "export XDG_RUNTIME_DIR=" + run_user in x["fix"], x
