@@ -444,6 +444,24 @@ def lifecycle(ctx, u, d, cfg, can_pause):
         assert json.loads(u("state", cid).out)["status"] == "paused"
         assert u("resume", cid).rc == 0
         assert json.loads(u("state", cid).out)["status"] == "running"
+        # update: what the delegated cgroup hands down, an error naming the rest
+        with open(os.path.join(V2_ROOT, "cgroup.subtree_control")) as f:
+            handed = f.read().split()
+        upd = os.path.join(ctx.dir, "update.json")
+        with open(upd, "w") as f:
+            json.dump({"pids": {"limit": 20}}, f)
+        r = u("update", "-r", upd, cid)
+        if "pids" in handed:
+            assert r.rc == 0, r
+        else:
+            assert r.rc != 0 and "update: cannot enforce linux.resources.pids.limit (pids)" in r.err, r
+        if "hugetlb" in handed:
+            with open(upd, "w") as f:
+                json.dump({"hugepageLimits": [{"pageSize": "2MB", "limit": 6 << 21}]}, f)
+            r = u("update", "-r", upd, cid)
+            assert r.rc == 0, r
+            with open(os.path.join(asuser_cgroup_dir(u, cfg), "hugetlb.2MB.max")) as f:
+                assert int(f.read()) == 6 << 21
     else:
         r = u("pause", cid)
         assert r.rc != 0 and "pause/resume needs a cgroup and the container has none" in r.err, r
@@ -458,6 +476,10 @@ def lifecycle(ctx, u, d, cfg, can_pause):
     assert u("delete", cid).rc == 0
     assert u("state", cid).rc != 0
     return cid
+
+
+def asuser_cgroup_dir(u, cfg):
+    return V2_ROOT + cfg["linux"]["cgroupsPath"]
 
 
 def test_every_command_without_cgroup(ctx, asuser):
