@@ -627,6 +627,17 @@ def test_rlimits_within_and_above_hard(ctx, asuser):
         assert not asuser.leftovers()
 
 
+def test_oom_score_adj(ctx, asuser):
+    d, cfg = rootless_bundle(ctx, asuser, script="cat /proc/self/oom_score_adj")
+    cfg["process"]["oomScoreAdj"] = 100  # raising is allowed
+    cid, r = run(asuser, d, cfg)
+    assert r.rc == 0 and r.out.split() == ["100"], r
+    cfg["process"]["oomScoreAdj"] = -100  # lowering needs CAP_SYS_RESOURCE
+    cid, r = run(asuser, d, cfg)
+    assert r.rc != 0 and "process.oomScoreAdj" in r.err and "Permission denied" in r.err, r
+    assert not asuser.leftovers()
+
+
 # ================================================================= spec --rootless, unchanged
 
 def test_spec_rootless_runs_unchanged_as_user(ctx, asuser):
