@@ -42,6 +42,12 @@ int userns_validate(const struct oci_spec *spec, bool new_user, struct husk_err 
     return herr(e, EINVAL,
                 "linux.namespaces: user namespace requested but linux.uidMappings and "
                 "linux.gidMappings are not both set");
+  if (geteuid() != 0 && !oci_linux_namespace(l, "user"))
+    return herr_msg(e, EPERM,
+                    "linux.namespaces: husk runs as uid %u, which needs a user namespace: add "
+                    "{\"type\": \"user\"} with linux.uidMappings and linux.gidMappings "
+                    "(`husk spec --rootless` writes such a config)",
+                    (unsigned)geteuid());
   if (new_user && geteuid() != 0)
     return userns_check_rootless(l, e);
   return 0;

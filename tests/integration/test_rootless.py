@@ -334,6 +334,16 @@ def test_gid_range_not_delegated(ctx, asuser):
     assert not asuser.leftovers()
 
 
+def test_no_user_namespace(ctx, asuser):
+    d, cfg = rootless_bundle(ctx, asuser)
+    cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"] if n["type"] != "user"]
+    del cfg["linux"]["uidMappings"], cfg["linux"]["gidMappings"]
+    cid, r = run(asuser, d, cfg)
+    assert r.rc != 0
+    assert "husk runs as uid %d, which needs a user namespace" % asuser.pw.pw_uid in r.err, r
+    assert not asuser.leftovers() and not procs_with_marker(ctx.marker)
+
+
 def test_single_mapping_without_entries(ctx, asnosub):
     """A user without subordinate ids still runs the single mapping of itself."""
     d, cfg = rootless_bundle(ctx, asnosub, script=MAPS)
