@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import subprocess
+import time
 import threading
 
 import pytest
@@ -78,16 +79,9 @@ void _start(void)
 """
 
 
-@pytest.mark.skipif(shutil.which("gcc") is None or os.uname().machine != "x86_64", reason="needs gcc on x86_64")
-@pytest.mark.xfail(is_husk(), strict=False,
-                   reason="husk runs the container init from its own binary (no sealed memfd / "
-                          "detached mount re-exec yet): open bug, see the confinement report")
-def test_cve_2019_5736_proc_self_exe(ctx, runtime, bundle, cid):
-    # a private copy of the runtime: a vulnerable one must not damage the real one
-    exe = os.path.join(ctx.dir, "runtime-copy")
-    shutil.copy2(runtime, exe)
-    before = sha256(exe)
-    rt = Runtime(exe, ctx.rt.root, ctx.rt.workdir)
+def plant_evil(ctx, bundle):
+    """/evil is `#!/proc/self/exe`; the ELF interpreter the runtime's binary
+    asks for is ours: it keeps /proc/self/exe open as fd 3 and writes to it."""
     src = os.path.join(ctx.dir, "ldso.c")
     with open(src, "w") as f:
         f.write(FAKE_LDSO)
@@ -97,14 +91,42 @@ def test_cve_2019_5736_proc_self_exe(ctx, runtime, bundle, cid):
     with open(bundle.rootfs_file("/evil"), "w") as f:
         f.write("#!/proc/self/exe\n")
     os.chmod(bundle.rootfs_file("/evil"), 0o755)
-    bundle.process["args"] = ["/evil", bundle.marker]
-    r = rt.create(bundle, cid)
-    if r.rc == 0:
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None or os.uname().machine != "x86_64", reason="needs gcc on x86_64")
+@pytest.mark.parametrize("via", ["run", "exec"])
+def test_cve_2019_5736_proc_self_exe(ctx, runtime, bundle, cid, via):
+    # a private copy of the runtime: a vulnerable one must not damage the real one
+    exe = os.path.join(ctx.dir, "runtime-copy")
+    shutil.copy2(runtime, exe)
+    before = sha256(exe)
+    rt = Runtime(exe, ctx.rt.root, ctx.rt.workdir)
+    plant_evil(ctx, bundle)
+    out = ""
+    if via == "run":
+        bundle.process["args"] = ["/evil", bundle.marker]
+        r = rt.create(bundle, cid)
+        if r.rc == 0:
+            assert rt.start(cid).rc == 0
+            rt.wait_status(cid, "stopped", timeout=15)
+        out = bundle.stdout(cid)
+    else:
+        bundle.sleep_forever()
+        assert rt.create(bundle, cid).rc == 0
         assert rt.start(cid).rc == 0
-        rt.wait_status(cid, "stopped", timeout=15)
+        # detached: the exec'd process outlives the runtime, whose binary is
+        # then no longer busy (ETXTBSY would hide the bug otherwise)
+        outp = os.path.join(ctx.dir, "exec.out")
+        assert rt("exec", "-d", cid, "/evil", bundle.marker, out_path=outp, err_path=outp).rc == 0
+        deadline = time.time() + 20
+        while time.time() < deadline and "WROTE" not in out and "NOWRITE" not in out:
+            time.sleep(0.1)
+            with open(outp) as f:
+                out = f.read()
     rt.delete(cid, "--force")
-    assert sha256(exe) == before, "the runtime binary was overwritten from the container: %s" % bundle.stdout(cid)
-    assert "WROTE" not in bundle.stdout(cid)
+    assert sha256(exe) == before, "the runtime binary was overwritten from the container: %s" % out
+    assert "WROTE" not in out
+    assert "NOWRITE" in out, out  # the attack ran and failed (not: never started)
 
 
 # ---------------------------------------------------------------------------
