@@ -306,3 +306,61 @@ def test_cve_2019_16884_proc_not_a_directory(ctx, rt, bundle, cid, kind):
         return
     lines = r.out.split()
     assert lines == ["proc", "1:3"], r  # a real /proc, not followed through the image's link
+
+
+# ---------------------------------------------------------------------------
+# 5. CVE-2025-52881: procfs writes (sysctl, oom_score_adj, LSM attributes)
+# redirected by mounts the config or the image controls. husk writes through a
+# private procfs instance, so the write reaches the kernel, never the file or
+# tmpfs mounted over /proc in the container.
+
+def host_file(ctx, name, content):
+    p = os.path.join(ctx.dir, name)
+    with open(p, "w") as f:
+        f.write(content)
+    return p
+
+
+def ns_read(pid, ns, path):
+    return subprocess.run(["nsenter", "-t", str(pid), "--" + ns, "cat", path],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.mark.parametrize("cover", ["bind-file", "tmpfs-dir"])
+def test_cve_2025_52881_sysctl_not_redirected(ctx, rt, bundle, cid, cover):
+    target = host_file(ctx, "decoy", "0\n")
+    if cover == "bind-file":
+        bundle.add_mount("/proc/sys/kernel/shm_rmid_forced", "bind", target, ["bind", "rw"])
+    else:
+        bundle.add_mount("/proc/sys", "tmpfs", "tmpfs", ["size=1m"])
+    bundle.linux["sysctl"] = {"kernel.shm_rmid_forced": "1"}
+    bundle.sleep_forever()
+    r = rt.create(bundle, cid)
+    assert r.rc == 0, r
+    pid = rt.state_json(cid)["pid"]
+    try:
+        assert ns_read(pid, "ipc", "/proc/sys/kernel/shm_rmid_forced") == "1"
+        with open(target) as f:
+            assert f.read() == "0\n", "the sysctl write went to the file mounted over /proc/sys"
+    finally:
+        rt.delete(cid, "--force")
+
+
+def test_cve_2025_52881_oom_score_adj_not_redirected(ctx, rt, bundle, cid):
+    target = host_file(ctx, "decoy", "0\n")
+    bundle.add_mount("/proc/self/oom_score_adj", "bind", target, ["bind", "rw"])
+    bundle.process["oomScoreAdj"] = 123
+    bundle.sleep_forever()
+    r = rt.create(bundle, cid)
+    if r.rc != 0:  # failing closed is acceptable; writing the decoy is not
+        with open(target) as f:
+            assert f.read() == "0\n", r
+        return
+    pid = rt.state_json(cid)["pid"]
+    try:
+        with open("/proc/%d/oom_score_adj" % pid) as f:
+            assert f.read().strip() == "123"
+        with open(target) as f:
+            assert f.read() == "0\n", "oom_score_adj went to the file mounted over /proc"
+    finally:
+        rt.delete(cid, "--force")
