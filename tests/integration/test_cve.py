@@ -16,6 +16,17 @@ from conftest import Runtime, is_husk, mounts_under
 from test_console import ConsoleServer, read_all
 
 
+@pytest.fixture(params=["openat2", "fallback-walk"], autouse=True)
+def resolver(request, monkeypatch):
+    """Every escape test runs twice: with openat2(RESOLVE_IN_ROOT) and with the
+    user-space fallback walk husk uses where openat2 is unavailable."""
+    if request.param == "fallback-walk":
+        if not is_husk():
+            pytest.skip("husk's fallback resolver")
+        monkeypatch.setenv("HUSK_FAULT", "safepath:no-openat2")
+    return request.param
+
+
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
