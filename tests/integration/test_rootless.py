@@ -571,19 +571,28 @@ def test_delegated_cgroup_enforces_what_it_can(ctx, asuser):
     assert "0::%s/launch/husk-%s" % (asuser.cgroup["rel"], cid) in r.out.splitlines(), r
 
 
-def test_cgroup_mount_rootless(ctx, asuser):
-    """The spec's /sys/fs/cgroup mount (type cgroup) in a user namespace."""
+@pytest.mark.parametrize("cgroupns", [True, False], ids=["cgroupns", "no-cgroupns"])
+def test_cgroup_mount_rootless(ctx, asuser, cgroupns):
+    """The spec's /sys/fs/cgroup mount (type cgroup) in a user namespace: fresh
+    mounts in a cgroup namespace, binds of the cgroups the init is in otherwise."""
     d, cfg = rootless_bundle(ctx, asuser, script="ls /sys/fs/cgroup | tr '\\n' ' '; echo; "
-                             "grep ' /sys/fs/cgroup' /proc/self/mountinfo | awk '{print $5, $(NF-2)}'")
+                             "awk '$5 ~ \"^/sys/fs/cgroup\" {print $5, $6, $(NF-2)}' /proc/self/mountinfo")
     assert any(m["destination"] == "/sys/fs/cgroup" and m["type"] == "cgroup" for m in cfg["mounts"])
+    if not cgroupns:
+        cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"] if n["type"] != "cgroup"]
     cid, r = run(asuser, d, cfg)
     assert r.rc == 0, r
     lines = r.out.splitlines()
     host = sorted(e for e in os.listdir(CGROUP_ROOT) if os.path.isdir(os.path.join(CGROUP_ROOT, e)))
     if os.path.exists(os.path.join(CGROUP_ROOT, "cgroup.procs")):  # pure v2
-        assert any(l.startswith("/sys/fs/cgroup cgroup2") for l in lines), r.out
+        assert any(l.startswith("/sys/fs/cgroup ") and l.endswith(" cgroup2") for l in lines), r.out
     else:
         assert sorted(lines[0].split()) == host, r.out
+        # the last mount on a path is the visible one (the host's, bound with /sys, lie below)
+        for h in [""] + ["/" + h for h in host]:
+            mine = [l for l in lines[1:] if l.split()[0] == "/sys/fs/cgroup" + h][-1].split()
+            assert mine[2] == ("tmpfs" if not h else "cgroup2" if h == "/unified" else "cgroup"), (h, r.out)
+            assert mine[1].startswith("ro,"), (h, r.out)
     assert not asuser.leftovers()
 
 
