@@ -37,9 +37,10 @@ int xdg_state_root_error(const char *root, int err, struct husk_err *e)
     return herr_msg(
         e, err,
         "no state directory: XDG_RUNTIME_DIR is not set and %s does not exist (no login "
-        "session created it): run `export XDG_RUNTIME_DIR=$(mktemp -d)` (or log in "
-        "through a PAM session with pam_systemd), or pass --root DIR",
-        dir);
+        "session created it): set XDG_RUNTIME_DIR to a directory you own with mode 0700, "
+        "or have root run `install -d -m 0700 -o %u %s` (what pam_systemd does at login), "
+        "or pass --root DIR",
+        dir, geteuid(), dir);
   return herr_msg(
       e, err,
       "state directory `%s`: cannot create it (%s): XDG_RUNTIME_DIR is not set and %s is "
