@@ -161,7 +161,11 @@ static int apply_resources(const struct cgroup *cg, const struct oci_resources *
 {
   switch (cg->layout) {
   case CG_LAYOUT_V2:
-    return cg_apply_v2(CG_ROOT, cg->path, r, false, e);
+    if (cg_apply_v2(CG_ROOT, cg->path, r, false, e) < 0)
+      return -1;
+    if (!create && r->n_devices == 0)
+      return 0;
+    return cg_apply_v2_devices(CG_ROOT, cg->path, r, e);
   case CG_LAYOUT_HYBRID:
     if (cg_apply_v1(cg->path, r, true, create, e) < 0)
       return -1;

@@ -58,5 +58,10 @@ int cg_apply_v1(const char *path, const struct oci_resources *r, bool hugetlb_in
  * written there (every other controller is v1). */
 int cg_apply_v2(const char *root, const char *path, const struct oci_resources *r, bool hybrid,
                 struct husk_err *e);
+/* linux.resources.devices on v2: the eBPF filter (bpf_devices.h) attached to
+ * the cgroup, replacing ours from before. Called at create, and on update
+ * when the update carries device rules. */
+int cg_apply_v2_devices(const char *root, const char *path, const struct oci_resources *r,
+                        struct husk_err *e);
 
 #endif

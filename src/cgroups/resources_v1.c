@@ -5,8 +5,10 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cgroups/device_rules.h"
 #include "cgroups/resources.h"
 #include "util/log.h"
 
@@ -257,47 +259,24 @@ static int v1_rdma(const char *path, const struct oci_resources *r, struct husk_
   return 0;
 }
 
-/* The devices every container gets (runc's AllowedDevices): mknod of any
- * node, null, random, full, tty, zero, urandom, console, pts, ptmx, tun. */
-static const char *const default_allow[] = {
-    "c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:8 rwm",   "c 1:7 rwm",   "c 5:0 rwm",
-    "c 1:5 rwm", "c 1:9 rwm", "c 5:1 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm", NULL};
-
-static int write_rule(const char *dir, bool allow, const char *rule, struct husk_err *e)
-{
-  return cg_write(dir, allow ? "devices.allow" : "devices.deny", rule, L "devices", e);
-}
-
-/* devices.deny "a", then the spec rules in order with the default allows
- * inserted right after the last deny-all rule (or first when there is none):
- * the defaults survive a leading deny-all, and later spec rules still win
- * (a spec rule can deny /dev/null). */
+/* devices.deny "a", then the effective rule list (device_rules.h): the
+ * defaults survive a leading deny-all, and later spec rules still win (a
+ * spec rule can deny /dev/null). */
 static int v1_devices(const char *path, const struct oci_resources *r, struct husk_err *e)
 {
   char dir[PATH_MAX], rule[96];
-  const char *why = NULL;
-  size_t after = 0;
+  struct cg_dev_rule *list = NULL;
+  size_t n = 0;
+  int ret = 0;
   v1_dir(dir, sizeof dir, "devices", path);
-  for (size_t i = 0; i < r->n_devices; i++) {
-    if (cg_device_rule_format(&r->devices[i], rule, sizeof rule, &why) < 0)
-      return herr(e, EINVAL, L "devices[%zu]: %s", i, why);
-    if (!r->devices[i].allow && strcmp(rule, "a") == 0)
-      after = i + 1;
-  }
-  if (write_rule(dir, false, "a", e) < 0)
+  if (cg_dev_rules_effective(r, &list, &n, e) < 0)
     return -1;
-  for (size_t i = 0; i <= r->n_devices; i++) {
-    if (i == after)
-      for (const char *const *d = default_allow; *d; d++)
-        if (write_rule(dir, true, *d, e) < 0)
-          return -1;
-    if (i == r->n_devices)
-      break;
-    cg_device_rule_format(&r->devices[i], rule, sizeof rule, &why);
-    if (write_rule(dir, r->devices[i].allow, rule, e) < 0)
-      return herr_wrap(e, L "devices[%zu]", i);
+  for (size_t i = 0; i < n && ret == 0; i++) {
+    cg_dev_rule_format(&list[i], rule, sizeof rule);
+    ret = cg_write(dir, list[i].allow ? "devices.allow" : "devices.deny", rule, L "devices", e);
   }
-  return 0;
+  free(list);
+  return ret;
 }
 
 int cg_apply_v1(const char *path, const struct oci_resources *r, bool hugetlb_in_unified,

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cgroups/bpf_devices.h"
 #include "cgroups/resources.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -320,12 +322,6 @@ static int v2_full(const struct v2 *v, const struct oci_resources *r, struct hus
     return unsupported(L "network", "net_cls/net_prio are v1-only controllers", e);
   if (v2_rdma(v, r, e) < 0)
     return -1;
-  /* Device rules need an eBPF program on v2, which husk does not load (it
-   * would need a higher RLIMIT_MEMLOCK on some hosts): they are skipped. Every
-   * config carries rules (the default deny-all), so this cannot be an error. */
-  if (r->n_devices)
-    husk_debug("cgroup v2: %zu linux.resources.devices rules not enforced (no eBPF filter)",
-               r->n_devices);
   return 0;
 }
 
@@ -339,4 +335,26 @@ int cg_apply_v2(const char *root, const char *path, const struct oci_resources *
   if (v2_hugetlb(&v, r, e) < 0)
     return -1;
   return v2_unified(&v, &r->unified, e);
+}
+
+int cg_apply_v2_devices(const char *root, const char *path, const struct oci_resources *r,
+                        struct husk_err *e)
+{
+  char dir[PATH_MAX];
+  struct cg_dev_rule *rules = NULL;
+  size_t n = 0;
+  int ret;
+  snprintf(dir, sizeof dir, "%s%s", root, path);
+  if (cg_dev_rules_effective(r, &rules, &n, e) < 0)
+    return -1;
+  ret = cg_bpf_dev_apply(dir, rules, n, e);
+  free(rules);
+  /* Rootless: no eBPF without CAP_BPF; the container can only reach the
+   * devices it was given anyway (runc and crun skip it the same way). */
+  if (ret < 0 && geteuid() != 0 && e && e->errnum == EPERM) {
+    husk_warn("%s; device rules not enforced (rootless)", e->msg);
+    herr_clear(e);
+    return 0;
+  }
+  return ret;
 }
