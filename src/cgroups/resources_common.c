@@ -152,3 +152,39 @@ int cg_write_i64(const char *dir, const char *file, int64_t v, const char *limit
   snprintf(buf, sizeof buf, "%" PRId64, v);
   return cg_write(dir, file, buf, limit, e);
 }
+
+int cg_read_i64(const char *dir, const char *file, int64_t *out)
+{
+  char path[PATH_MAX], buf[64];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  if (strncmp(buf, "max", 3) == 0) {
+    *out = INT64_MAX;
+    return 0;
+  }
+  return sscanf(buf, "%" SCNd64, out) == 1 ? 0 : -1;
+}
+
+int cg_check_before_update(const char *dir, const char *usage_file, const struct oci_memory *m,
+                           struct husk_err *e)
+{
+  int64_t usage;
+  if (!m->check_before_update.set || !m->check_before_update.value || !m->limit.set ||
+      m->limit.value < 0)
+    return 0;
+  if (cg_read_i64(dir, usage_file, &usage) < 0)
+    return herr_sys(e, "linux.resources.memory.checkBeforeUpdate: read %s/%s", dir, usage_file);
+  if (m->limit.value < usage)
+    return herr(e, EBUSY,
+                "linux.resources.memory.limit: %" PRId64 " is below the current usage %" PRId64
+                " (%s; checkBeforeUpdate is set)",
+                m->limit.value, usage, usage_file);
+  return 0;
+}

@@ -56,13 +56,23 @@ static int v1_kmem(const char *dir, const char *file, int64_t v, const char *lim
               file);
     return 0;
   }
-  return cg_write_i64(dir, file, v, limit, e);
+  if (cg_write_i64(dir, file, v, limit, e) < 0)
+    return -1;
+  /* Since Linux 5.16 writes to memory.kmem.limit_in_bytes are accepted and
+   * ignored: say so instead of pretending the limit is in place. */
+  int64_t now;
+  if (v >= 0 && cg_read_i64(dir, file, &now) == 0 && now > v + (1 << 20) && now >= INT64_MAX / 2)
+    husk_warn("%s: the kernel ignores %s/%s (kernel memory limits are deprecated); not enforced",
+              limit, dir, file);
+  return 0;
 }
 
 static int v1_memory(const char *path, const struct oci_memory *m, struct husk_err *e)
 {
   char dir[PATH_MAX];
   v1_dir(dir, sizeof dir, "memory", path);
+  if (cg_check_before_update(dir, "memory.usage_in_bytes", m, e) < 0)
+    return -1;
   if ((m->limit.set || m->swap.set) && v1_limit_swap(dir, m, e) < 0)
     return -1;
   if (m->reservation.set &&
@@ -103,6 +113,38 @@ static int v1_cpuset(const char *path, const struct oci_cpu *c, struct husk_err 
   return 0;
 }
 
+/* Real-time bandwidth: a child gets at most what its parent was granted
+ * (the kernel says EINVAL); the error then names the parent's budget. */
+static int v1_cpu_rt(const char *dir, const struct oci_cpu *c, struct husk_err *e)
+{
+  char parent[PATH_MAX], *old;
+  int64_t budget;
+  int r = 0;
+  if (c->realtime_period.set && c->realtime_runtime.set)
+    r = write_pair(dir, "cpu.rt_period_us", (int64_t)c->realtime_period.value,
+                   L "cpu.realtimePeriod", "cpu.rt_runtime_us", c->realtime_runtime.value,
+                   L "cpu.realtimeRuntime", e);
+  else if (c->realtime_period.set)
+    r = cg_write_i64(dir, "cpu.rt_period_us", (int64_t)c->realtime_period.value,
+                     L "cpu.realtimePeriod", e);
+  else if (c->realtime_runtime.set)
+    r = cg_write_i64(dir, "cpu.rt_runtime_us", c->realtime_runtime.value,
+                     L "cpu.realtimeRuntime", e);
+  if (r == 0 || !e || e->errnum != EINVAL || !c->realtime_runtime.set)
+    return r;
+  snprintf(parent, sizeof parent, "%s", dir);
+  *strrchr(parent, '/') = '\0';
+  if (cg_read_i64(parent, "cpu.rt_runtime_us", &budget) < 0 || budget >= c->realtime_runtime.value)
+    return r;
+  old = e->msg;
+  e->msg = NULL;
+  herr(e, 0, "%s (the parent cgroup %s is granted %" PRId64 " us of real-time runtime: grant "
+             "real-time runtime to every ancestor first)", old, parent, budget);
+  free(old);
+  e->errnum = EINVAL;
+  return -EINVAL;
+}
+
 static int v1_cpu(const char *path, const struct oci_cpu *c, struct husk_err *e)
 {
   char dir[PATH_MAX];
@@ -119,20 +161,8 @@ static int v1_cpu(const char *path, const struct oci_cpu *c, struct husk_err *e)
   if (c->burst.set &&
       cg_write_i64(dir, "cpu.cfs_burst_us", (int64_t)c->burst.value, L "cpu.burst", e) < 0)
     return -1;
-  if (c->realtime_period.set && c->realtime_runtime.set) {
-    if (write_pair(dir, "cpu.rt_period_us", (int64_t)c->realtime_period.value,
-                   L "cpu.realtimePeriod", "cpu.rt_runtime_us", c->realtime_runtime.value,
-                   L "cpu.realtimeRuntime", e) < 0)
-      return -1;
-  } else if (c->realtime_period.set) {
-    if (cg_write_i64(dir, "cpu.rt_period_us", (int64_t)c->realtime_period.value,
-                     L "cpu.realtimePeriod", e) < 0)
-      return -1;
-  } else if (c->realtime_runtime.set) {
-    if (cg_write_i64(dir, "cpu.rt_runtime_us", c->realtime_runtime.value,
-                     L "cpu.realtimeRuntime", e) < 0)
-      return -1;
-  }
+  if (v1_cpu_rt(dir, c, e) < 0)
+    return -1;
   if (c->idle.set && cg_write_i64(dir, "cpu.idle", c->idle.value, L "cpu.idle", e) < 0)
     return -1;
   return v1_cpuset(path, c, e);

@@ -126,6 +126,8 @@ static int v2_memory(const struct v2 *v, const struct oci_memory *m, struct husk
     return 0;
   if (need(v, "memory", limit, e) < 0)
     return -1;
+  if (cg_check_before_update(v->dir, "memory.current", m, e) < 0)
+    return -1;
   if (m->limit.set) {
     cg_fmt_max(m->limit.value, val, sizeof val);
     if (cg_write(v->dir, "memory.max", val, L "memory.limit", e) < 0)
