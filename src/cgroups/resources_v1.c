@@ -10,6 +10,7 @@
 
 #include "cgroups/device_rules.h"
 #include "cgroups/resources.h"
+#include "util/fault.h"
 #include "util/log.h"
 
 #define L "linux.resources."
@@ -309,24 +310,32 @@ static int v1_devices(const char *path, const struct oci_resources *r, struct hu
   return ret;
 }
 
+/* Each controller's writes, then its fault point "cgroup:wrote-<name>". */
 int cg_apply_v1(const char *path, const struct oci_resources *r, bool hugetlb_in_unified,
                 bool create, struct husk_err *e)
 {
-  if (r->has_memory && v1_memory(path, &r->memory, e) < 0)
+  if ((r->has_memory && v1_memory(path, &r->memory, e) < 0) ||
+      fault_point("cgroup:wrote-memory", e) < 0)
     return -1;
-  if (r->has_cpu && v1_cpu(path, &r->cpu, e) < 0)
+  if ((r->has_cpu && v1_cpu(path, &r->cpu, e) < 0) || fault_point("cgroup:wrote-cpu", e) < 0)
     return -1;
-  if (r->has_pids && r->pids_limit.set && v1_pids(path, r->pids_limit.value, e) < 0)
+  if ((r->has_pids && r->pids_limit.set && v1_pids(path, r->pids_limit.value, e) < 0) ||
+      fault_point("cgroup:wrote-pids", e) < 0)
     return -1;
-  if (r->has_block_io && v1_blkio(path, &r->block_io, e) < 0)
+  if ((r->has_block_io && v1_blkio(path, &r->block_io, e) < 0) ||
+      fault_point("cgroup:wrote-blkio", e) < 0)
     return -1;
-  if (!hugetlb_in_unified && v1_hugetlb(path, r, e) < 0)
+  if (!hugetlb_in_unified &&
+      (v1_hugetlb(path, r, e) < 0 || fault_point("cgroup:wrote-hugetlb", e) < 0))
     return -1;
-  if (r->has_network && v1_network(path, &r->network, e) < 0)
+  if ((r->has_network && v1_network(path, &r->network, e) < 0) ||
+      fault_point("cgroup:wrote-network", e) < 0)
     return -1;
-  if (v1_rdma(path, r, e) < 0)
+  if (v1_rdma(path, r, e) < 0 || fault_point("cgroup:wrote-rdma", e) < 0)
     return -1;
   if (!create && r->n_devices == 0)
     return 0;
-  return v1_devices(path, r, e);
+  if (v1_devices(path, r, e) < 0)
+    return -1;
+  return fault_point("cgroup:wrote-devices", e);
 }

@@ -13,6 +13,7 @@
 
 #include "cgroups/bpf_devices.h"
 #include "cgroups/resources.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -332,11 +333,13 @@ int cg_apply_v2(const char *root, const char *path, const struct oci_resources *
 {
   struct v2 v = {.root = root, .path = path};
   snprintf(v.dir, sizeof v.dir, "%s%s", root, path);
-  if (!hybrid && v2_full(&v, r, e) < 0)
+  if (!hybrid && (v2_full(&v, r, e) < 0 || fault_point("cgroup:wrote-v2", e) < 0))
     return -1;
-  if (v2_hugetlb(&v, r, e) < 0)
+  if (v2_hugetlb(&v, r, e) < 0 || fault_point("cgroup:wrote-hugetlb", e) < 0)
     return -1;
-  return v2_unified(&v, &r->unified, e);
+  if (v2_unified(&v, &r->unified, e) < 0)
+    return -1;
+  return fault_point("cgroup:wrote-unified", e);
 }
 
 int cg_apply_v2_devices(const char *root, const char *path, const struct oci_resources *r,
@@ -351,6 +354,8 @@ int cg_apply_v2_devices(const char *root, const char *path, const struct oci_res
     return -1;
   ret = cg_bpf_dev_apply(dir, rules, n, e);
   free(rules);
+  if (ret == 0)
+    return fault_point("cgroup:wrote-devices", e);
   /* Rootless: no eBPF without CAP_BPF; the container can only reach the
    * devices it was given anyway (runc and crun skip it the same way). */
   if (ret < 0 && geteuid() != 0 && e && e->errnum == EPERM) {
