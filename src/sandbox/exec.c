@@ -192,7 +192,8 @@ static void got_pid(struct exec_talk *t, pid_t pid)
 static int release(int fd, const struct exec_opts *o, struct exec_talk *t, struct husk_err *e)
 {
   t->started = true;
-  if (cgroup_enter(o->cgroup, t->pid, e) < 0)
+  if (o->subs && o->subs->n ? cgroup_enter_sub(o->cgroup, o->subs, t->pid, e) < 0
+                            : cgroup_enter(o->cgroup, t->pid, e) < 0)
     return herr_wrap(e, "exec: join the container's cgroup");
   if (sync_send(fd, SYNC_START, 0, NULL) < 0)
     return herr(e, EPIPE, "exec: the process exited during setup");
