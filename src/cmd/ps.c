@@ -124,6 +124,10 @@ int cmd_ps(struct husk_globals *g, int argc, char **argv)
   if (container_open(&c, g->root, argv[first], false, &e) < 0)
     return cmd_fail(&e);
   r = cgroup_pids(&c.cgroup, &pids, &n, &e);
+  /* No cgroup (--cgroup-manager=disabled): the init is all we can name. */
+  if (r == 0 && n == 0 && c.cgroup.manager == CG_MANAGER_DISABLED && container_init_alive(&c) &&
+      (pids = malloc(sizeof *pids)))
+    pids[n++] = c.pid;
   container_close(&c);
   if (r == 0 && strcmp(format, "json") == 0)
     print_json(pids, n);
