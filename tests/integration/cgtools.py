@@ -71,3 +71,27 @@ def husk_cgroup_dirs(marker):
         if marker in dirpath:
             found.append(dirpath)
     return sorted(found)
+
+
+def extra_v1_shell(rt, workdir, script, ctrls, timeout=60):
+    """Runs `sh -c script` in a private mount namespace where the host's
+    hierarchies are bound over a fresh tmpfs at /sys/fs/cgroup plus new v1
+    hierarchies for ctrls (controllers this host leaves unmounted, e.g.
+    net_cls). The new hierarchies vanish with the namespace once the script
+    has removed its cgroups (it must). $H is the runtime."""
+    setup = ["save=$(mktemp -d) && mount --rbind %s \"$save\" || exit 99" % CGROUP_ROOT,
+             "mount -t tmpfs -o mode=755 cgroup %s || exit 99" % CGROUP_ROOT,
+             'for h in $(ls "$save"); do mkdir %s/$h && mount --rbind "$save/$h" %s/$h '
+             "|| exit 99; done" % (CGROUP_ROOT, CGROUP_ROOT),
+             'umount -l "$save"; rmdir "$save"']
+    for c in ctrls:
+        setup.append("mkdir %s/%s && mount -t cgroup -o %s none %s/%s || exit 98"
+                     % (CGROUP_ROOT, c, c, CGROUP_ROOT, c))
+    env = dict(os.environ, H="%s --root %s" % (rt.path, rt.root))
+    out_p, err_p = os.path.join(workdir, "x.out"), os.path.join(workdir, "x.err")
+    with open(out_p, "wb") as o, open(err_p, "wb") as e:
+        p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                            "\n".join(setup) + "\n" + script],
+                           stdin=subprocess.DEVNULL, stdout=o, stderr=e, timeout=timeout, env=env)
+    with open(out_p) as o, open(err_p) as e:
+        return p.returncode, o.read(), e.read()
