@@ -427,3 +427,20 @@ true
     assert lines[3] == "1", out  # the init joined net_cls
     assert "delete-rc=0" in out and lines[-1] == "0", out  # removed from both
     ctx.assert_clean(cid)
+
+
+# ------------------------------------------------------------------ devices (v1)
+
+@pytest.mark.skipif(not has("devices", "devices.list"), reason="no v1 devices controller")
+def test_v1_devices_list_is_the_effective_rule_list(rt, bundle, cid):
+    """deny all, the defaults, then the spec's rules in order: an allow adds
+    an exception, a later partial deny takes one access away."""
+    bundle.linux["resources"]["devices"] += [
+        {"allow": True, "type": "c", "major": 10, "minor": 229, "access": "rw"},
+        {"allow": False, "type": "c", "major": 1, "minor": 3, "access": "r"}]
+    pid = created(rt, bundle, cid)
+    lines = read(cgroup_dir(pid, "devices") + "/devices.list").splitlines()
+    assert "a *:* rwm" not in lines, lines
+    assert "c 10:229 rw" in lines and "c 1:3 wm" in lines and "c 1:5 rwm" in lines, lines
+    assert "c *:* m" in lines and "b *:* m" in lines, lines
+    assert rt.delete(cid, "--force").rc == 0

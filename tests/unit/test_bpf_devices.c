@@ -171,6 +171,20 @@ static void test_effective(void)
   ok(cg_dev_rules_decide(list, n, 'b', 8, 0, CG_DEV_MKNOD) == 1, "mknod of anything (default)");
   ok(cg_dev_rules_decide(list, n, 'b', 8, 0, CG_DEV_READ) == 0, "block device read denied");
   ok(agree(list, n, why, sizeof why), "effective list agrees %s", why);
+  {
+    struct bpf_insn *p = NULL;
+    size_t count = 0;
+    struct oci_device_rule deny = {.allow = false, .access = "rwm"};
+    struct oci_resources plain = {.n_devices = 1, .devices = &deny};
+    struct cg_dev_rule *dl = NULL;
+    size_t dn = 0;
+    cg_dev_rules_effective(&plain, &dl, &dn, NULL);
+    int r = cg_bpf_dev_program(dl, dn, &p, &count, NULL);
+    ok(r == 0 && count < 200, "the default config's program: %zu rules, %zu instructions", dn,
+       count);
+    free(p);
+    free(dl);
+  }
   free(list);
 
   struct oci_device_rule bad = {
