@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cgroups/device_rules.h"
 #include "cgroups/resources.h"
@@ -68,14 +69,45 @@ static int v1_kmem(const char *dir, const char *file, int64_t v, const char *lim
   return 0;
 }
 
+/* The usage moves (a fork, a page fault): a limit just above it can fail
+ * with EBUSY once and pass the next time. A few tries, 20 ms apart. */
+static int v1_limit_swap_retry(const char *dir, const struct oci_memory *m, struct husk_err *e)
+{
+  int r = -1;
+  for (int i = 0; i < 5; i++) {
+    struct timespec ts = {0, 20000000};
+    if ((r = v1_limit_swap(dir, m, e)) == 0 || !e || e->errnum != EBUSY)
+      return r;
+    nanosleep(&ts, NULL);
+  }
+  return r;
+}
+
+/* EBUSY from a limit write: the usage is above it and could not be
+ * reclaimed; say how much is in use. */
+static int busy_hint(const char *dir, struct husk_err *e)
+{
+  int64_t usage;
+  char *old;
+  if (!e || e->errnum != EBUSY || cg_read_i64(dir, "memory.usage_in_bytes", &usage) < 0)
+    return -1;
+  old = e->msg;
+  e->msg = NULL;
+  herr(e, 0, "%s (the kernel could not reclaim the container's memory below the new limit; "
+             "it uses %" PRId64 " bytes now)", old, usage);
+  free(old);
+  e->errnum = EBUSY;
+  return -EBUSY;
+}
+
 static int v1_memory(const char *path, const struct oci_memory *m, struct husk_err *e)
 {
   char dir[PATH_MAX];
   v1_dir(dir, sizeof dir, "memory", path);
   if (cg_check_before_update(dir, "memory.usage_in_bytes", m, e) < 0)
     return -1;
-  if ((m->limit.set || m->swap.set) && v1_limit_swap(dir, m, e) < 0)
-    return -1;
+  if ((m->limit.set || m->swap.set) && v1_limit_swap_retry(dir, m, e) < 0)
+    return busy_hint(dir, e);
   if (m->reservation.set &&
       cg_write_i64(dir, "memory.soft_limit_in_bytes", m->reservation.value,
                    L "memory.reservation", e) < 0)
