@@ -116,6 +116,8 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
   c->cgroup.manager = g->cgroup_manager;
   c->cgroup.rootless = c->rootless;
   creation_time(c);
+  if (cgroup_plan(&c->cgroup, spec, o->id, e) < 0)
+    goto out;
   if (save_config(c, o, e) < 0 || container_save(c, e) < 0 ||
       fault_point("create:state-written", e) < 0)
     goto out;
