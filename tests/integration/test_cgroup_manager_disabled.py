@@ -33,7 +33,8 @@ def test_disabled_no_cgroup_work(ctx, rt, bundle, cid):
     assert proc_cgroups(pid) == proc_cgroups(os.getpid())
     assert rt.start(cid).rc == 0
     ps = rt("ps", "--format", "json", cid)
-    assert ps.rc == 0 and json.loads(ps.out) == [pid], ps
+    # no cgroup: the members of the container's pid namespace, the init first among them
+    assert ps.rc == 0 and pid in json.loads(ps.out), ps
     # later commands have no flag: they follow the recorded manager
     p = rt("pause", cid)
     assert p.rc != 0 and "disabled" in p.err, p
