@@ -11,7 +11,7 @@
 
 static const char *const versions[] = {"0.1.0", "0.2.0", "0.3.0", "0.4.0", "0.5.0",
                                        "0.6.0", "0.7.0", "0.8.0", "1.0.0", "1.1.0"};
-enum { V030 = 2, V040, V050, V060, V070, V080, V100, V110 };
+enum { V010, V020, V030, V040, V050, V060, V070, V080, V100, V110 };
 
 int cdi_version_index(const char *version)
 {
@@ -34,9 +34,10 @@ static int max_i(int a, int b)
   return a > b ? a : b;
 }
 
+/* Nothing requires more than 0.1.0 by itself (specs-go/version.go). */
 static int edits_min(const struct cdi_edits *e)
 {
-  int v = V030;
+  int v = V010;
   for (size_t i = 0; i < e->n_mounts; i++)
     if (e->mounts[i].type && *e->mounts[i].type)
       v = max_i(v, V040);
