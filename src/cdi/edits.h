@@ -17,6 +17,10 @@
 
 int cdi_apply_edits(struct oci_spec *spec, const struct cdi_edits *const *list, size_t n,
                     struct husk_err *e);
+/* One device node: lstat(hostPath) completes type, major/minor and fileMode;
+ * the owner defaults to a non-root process user; hostPath is kept (private,
+ * not in config.json) as the bind source for user namespaces. */
+int cdi_apply_node(struct oci_spec *spec, const struct cdi_device_node *n, struct husk_err *e);
 /* Stable sort of spec->mounts by the number of '/' in the cleaned destination. */
 int cdi_sort_mounts(struct oci_spec *spec);
 /* Go's filepath.Clean, in place-free form: returns a heap string. */
