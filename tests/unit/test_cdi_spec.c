@@ -122,6 +122,19 @@ static void test_nvidia_env(void)
   check_env("example.com/class=dev,2", "example.com/class=dev nvidia.com/gpu=2");
 }
 
+static bool is_yaml(const char *name)
+{
+  size_t n = strlen(name);
+  return n > 5 && strcmp(name + n - 5, ".yaml") == 0;
+}
+
+#ifdef HAVE_YAML
+#define YAML_BUILT true
+#else
+#define YAML_BUILT false
+#endif
+#define NO_YAML "YAML support is not built in"
+
 static int load(const char *rel, struct cdi_spec **s, char **err)
 {
   char path[2200];
@@ -144,7 +157,11 @@ static void test_good_files(void)
     if (de->d_name[0] == '.')
       continue;
     snprintf(rel, sizeof rel, "good/%s", de->d_name);
-    ok(load(rel, &s, &err) == 0, "good: %s loads%s%s", de->d_name, err ? ": " : "", err ? err : "");
+    if (!YAML_BUILT && is_yaml(de->d_name))
+      ok(load(rel, &s, &err) < 0 && err && strstr(err, NO_YAML), "%s: " NO_YAML, de->d_name);
+    else
+      ok(load(rel, &s, &err) == 0, "good: %s loads%s%s", de->d_name, err ? ": " : "",
+         err ? err : "");
     free(err);
     cdi_spec_free(s);
     n++;
@@ -165,13 +182,15 @@ static void test_bad_files(void)
     return;
   while (fgets(line, sizeof line, f)) {
     char *tab = strchr(line, '\t'), rel[1100], *err = NULL;
+    const char *want;
     struct cdi_spec *s = NULL;
     if (!tab)
       continue;
     *tab = '\0';
     tab[1 + strcspn(tab + 1, "\n")] = '\0';
     snprintf(rel, sizeof rel, "bad/%s", line);
-    if (!ok(load(rel, &s, &err) < 0 && err && strstr(err, tab + 1), "bad: %s: %s", line, tab + 1))
+    want = YAML_BUILT || !is_yaml(line) ? tab + 1 : NO_YAML;
+    if (!ok(load(rel, &s, &err) < 0 && err && strstr(err, want), "bad: %s: %s", line, want))
       printf("#   got: %s\n", err ? err : "(loaded)");
     free(err);
     cdi_spec_free(s);
@@ -189,6 +208,8 @@ static void test_bad_files(void)
 
 static void test_file_contents(void)
 {
+  if (!YAML_BUILT)
+    return;
   struct cdi_spec *s = NULL;
   char *err = NULL;
   const struct cdi_device_node *nd;
@@ -309,7 +330,7 @@ static void test_version_matrix(void)
     for (size_t v = 0; v < sizeof all_versions / sizeof all_versions[0]; v++) {
       const char *ver = all_versions[v];
       bool want = cdi_version_index(ver) >= cdi_version_index(features[f].min);
-      for (int yaml = 0; yaml < 2; yaml++) {
+      for (int yaml = 0; yaml < (YAML_BUILT ? 2 : 1); yaml++) {
         char doc[1024], *err = NULL;
         struct cdi_spec *s = NULL;
         int r;
@@ -338,7 +359,8 @@ static void test_version_matrix(void)
       }
     }
   }
-  ok(good > 100 && refused > 80, "%zu accepted and %zu refused combinations", good, refused);
+  ok(good > (YAML_BUILT ? 100 : 50) && refused > (YAML_BUILT ? 80 : 40),
+     "%zu accepted and %zu refused combinations", good, refused);
   ok(cdi_version_index("v0.5.0") == cdi_version_index("0.5.0"), "leading v tolerated");
   ok(cdi_version_index("0.9.0") < 0 && cdi_version_index("1.2.0") < 0 &&
          cdi_version_index("1.1") < 0 && cdi_version_index("") < 0,
@@ -347,6 +369,8 @@ static void test_version_matrix(void)
 
 static void test_yaml_limits(void)
 {
+  if (!YAML_BUILT)
+    return;
   size_t depth = 300, len = 0;
   char *doc = malloc(depth * 3 + 64), *err = NULL;
   struct oci_json *t;
