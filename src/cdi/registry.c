@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cdi/strv.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 char **cdi_spec_dirs(const char *option)
@@ -29,6 +30,26 @@ char **cdi_spec_dirs(const char *option)
   if (!out)
     out = calloc(1, sizeof(*out));
   return out;
+}
+
+char *cdi_spec_dirs_absolute(const char *option)
+{
+  char **dirs = cdi_spec_dirs(option), *out = calloc(1, 1);
+  size_t len = 0;
+  for (size_t i = 0; dirs && out && dirs[i]; i++) {
+    char *abs = abs_path(dirs[i]), *grown = abs ? realloc(out, len + strlen(abs) + 2) : NULL;
+    if (!grown) {
+      free(abs);
+      free(out);
+      out = NULL;
+      break;
+    }
+    out = grown;
+    len += (size_t)sprintf(out + len, "%s%s", len ? ":" : "", abs);
+    free(abs);
+  }
+  cdi_strv_free(dirs);
+  return dirs ? out : (free(out), NULL);
 }
 
 static int add_error(struct cdi_registry *r, const char *path, const char *msg)

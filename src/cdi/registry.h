@@ -39,6 +39,10 @@ struct cdi_registry {
 /* The directory list: the option's value if given, else $HUSK_CDI_SPEC_DIRS,
  * else /etc/cdi:/var/run/cdi; ':'-separated, empty elements ignored. */
 char **cdi_spec_dirs(const char *option);
+/* The same list as one ':'-separated string with relative directories made
+ * absolute against the current directory (create chdirs into the bundle
+ * before it reads them). Heap; NULL on ENOMEM. */
+char *cdi_spec_dirs_absolute(const char *option);
 /* Scans dirs (NULL: cdi_spec_dirs(NULL)). Fails only on ENOMEM; per-file
  * problems go to r->errors. */
 int cdi_registry_load(struct cdi_registry *r, const char *dirs_option, struct husk_err *e);

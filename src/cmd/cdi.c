@@ -12,8 +12,8 @@
 #include "oci_json.h"
 
 #define USAGE                                                                                      \
-  "cdi list [--format text|json]\n"                                                                \
-  "       husk cdi inject [--bundle DIR] [--config FILE] [--device VENDOR/CLASS=NAME]..."
+  "cdi list [--format text|json] | cdi inject [--bundle DIR] [--config FILE] "                     \
+  "[--device VENDOR/CLASS=NAME]..."
 
 enum { O_DEVICE = 256 };
 
@@ -157,7 +157,7 @@ int cmd_cdi(struct husk_globals *g, int argc, char **argv)
   else if (strcmp(argv[first], "inject") == 0)
     r = cdi_inject_cmd(g, &l);
   else {
-    herr(&e, EINVAL, "cdi: unknown subcommand `%s` (list or inject)", argv[first]);
+    herr(&e, 0, "cdi: unknown subcommand `%s` (list or inject)", argv[first]);
     r = cmd_fail(&e);
   }
   cdi_strv_free(l.devices);

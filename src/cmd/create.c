@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cdi/registry.h"
 #include "cdi/strv.h"
 #include "cmd/cmd.h"
 #include "container/lifecycle.h"
@@ -44,6 +45,7 @@ struct create_cli {
   struct create_opts o;
   bool detach, keep;
   char *pid_file_abs;
+  char *cdi_dirs;
 };
 
 static int on_opt(int c, const char *arg, void *ctx)
@@ -112,7 +114,9 @@ static int parse_create(struct husk_globals *g, int argc, char **argv, const cha
   if (cmd_need_args(argc, first, 1, false, usage, e) < 0)
     return -3;
   cli->o.id = argv[first];
-  cli->o.cdi.spec_dirs = g->cdi_spec_dirs;
+  /* absolute now: create reads them from inside the bundle */
+  if (!(cli->o.cdi.spec_dirs = cli->cdi_dirs = cdi_spec_dirs_absolute(g->cdi_spec_dirs)))
+    return herr(e, ENOMEM, "--cdi-spec-dir"), -3;
   cli->o.pid_file = cli->pid_file_abs;
   cli->o.sb.preserve_fds += listen_fds();
   cli->o.sb.console_fd_out = -1;
@@ -137,6 +141,7 @@ int cmd_create(struct husk_globals *g, int argc, char **argv)
   container_close(&c);
   oci_spec_free(spec);
   free(cli.pid_file_abs);
+  free(cli.cdi_dirs);
   cdi_strv_free(cli.o.cdi.devices);
   return r < 0 ? cmd_fail(&e) : 0;
 }
@@ -178,6 +183,7 @@ int cmd_run(struct husk_globals *g, int argc, char **argv)
   container_close(&c);
   oci_spec_free(spec);
   free(cli.pid_file_abs);
+  free(cli.cdi_dirs);
   cdi_strv_free(cli.o.cdi.devices);
   return r < 0 ? cmd_fail(&e) : code;
 }

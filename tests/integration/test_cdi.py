@@ -256,6 +256,15 @@ def test_spec_dirs_from_environment(ctx, rt, bundle, cid, cdi):
     assert r.out.strip() == "example.com"
 
 
+def test_relative_spec_dir(ctx, rt, bundle, cid, cdi):
+    """A relative --cdi-spec-dir is relative to where husk was started, not to the bundle."""
+    cdi.write(cdi.etc, "fake.json", cdi.fake_spec())
+    bundle.cmd("echo $FAKE_VENDOR")
+    r = rt.run(bundle, cid, "--device", "example.com/dev=fake0", cwd=ctx.dir,
+               global_args=["--cdi-spec-dir", os.path.relpath(cdi.etc, ctx.dir)])
+    assert r.rc == 0 and r.out.strip() == "example.com", r
+
+
 def test_directory_priority(ctx, rt, bundle, cid, cdi):
     cdi.write(cdi.etc, "fake.json", cdi.fake_spec())
     cdi.write(cdi.run, "override.yaml", "---\ncdiVersion: 0.3.0\nkind: example.com/dev\n"
