@@ -4,7 +4,9 @@
  *   - NVIDIA_VISIBLE_DEVICES in process.env, mapped as nvidia-container-
  *     runtime does in cdi mode (only when no annotation asked for devices):
  *     all / indexes / UUIDs / MIG names → nvidia.com/gpu=<value>, qualified
- *     names pass through, unset / empty / void → nothing. Such a request for
+ *     names pass through, unset / empty / void → nothing, none → nothing
+ *     unless a spec defines nvidia.com/gpu=none (nvidia-ctk makes one only
+ *     with --device-id none: driver files, no GPU). Such a request for
  *     a kind no spec defines is ignored with a warning (a CUDA image on a
  *     host without NVIDIA's spec still runs, as with runc); set
  *     HUSK_CDI_NVIDIA_ENV=0 in husk's environment to ignore the variable.

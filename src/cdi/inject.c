@@ -76,7 +76,8 @@ static int unresolvable(const struct cdi_registry *r, char *const *missing, stru
   return herr_take(e, ENOENT, b.s);
 }
 
-/* Env requests for a kind nobody installed are dropped (see cdi.h). */
+/* Env requests for a kind nobody installed are dropped, and so is `none`
+ * unless a spec defines it (see cdi.h). */
 static void drop_unknown_env(const struct cdi_registry *r, char **names, const bool *from_env)
 {
   size_t w = 0;
@@ -84,6 +85,11 @@ static void drop_unknown_env(const struct cdi_registry *r, char **names, const b
     char *k = kind_of(names[i]);
     if (from_env[i] && k && !cdi_registry_has_kind(r, k)) {
       husk_warn("cdi: ignoring %s=%s: no CDI spec defines kind %s", CDI_NVIDIA_ENV, names[i], k);
+      free(names[i]);
+    } else if (from_env[i] && strcmp(names[i], CDI_NVIDIA_KIND "=none") == 0 &&
+               !cdi_registry_find(r, names[i])) {
+      husk_debug("cdi: %s=none and no spec defines %s: nothing to inject", CDI_NVIDIA_ENV,
+                 names[i]);
       free(names[i]);
     } else {
       names[w++] = names[i];

@@ -504,6 +504,16 @@ def test_nvidia_env_second_gpu_only(ctx, rt, bundle, cid, cdi):
     assert out.out.split() == ["nvidia1"]
 
 
+@pytest.mark.parametrize("value", ["none", "void", ""])
+def test_nvidia_env_no_gpu(ctx, rt, bundle, cid, cdi, value):
+    """none/void/empty: no GPU even where NVIDIA's spec exists (the generator
+    makes a `none` device only with --device-id none)."""
+    FakeNvidia(cdi)
+    bundle.process["env"].append("NVIDIA_VISIBLE_DEVICES=" + value)
+    r = run(rt, bundle, cid, cdi, "echo =$NVIDIA_VISIBLE_DEVICES; ls /dev | grep -c nvidia")
+    assert r.rc == 1 and r.out.split() == ["=" + value, "0"], r
+
+
 def test_nvidia_env_unknown_gpu_fails(ctx, rt, bundle, cid, cdi):
     FakeNvidia(cdi)
     bundle.process["env"].append("NVIDIA_VISIBLE_DEVICES=0,3")

@@ -30,6 +30,13 @@ static void put(const char *rel, const char *text)
   }
 }
 
+static void unlink_spec(const char *rel)
+{
+  char path[600];
+  snprintf(path, sizeof path, "%s/%s", tmp, rel);
+  unlink(path);
+}
+
 static void setup(void)
 {
   char p[600];
@@ -258,6 +265,18 @@ static void test_requests(void)
          strstr(e.msg, "devices of kind nvidia.com/gpu: 0, all"),
      "an unknown GPU fails: %s", e.msg ? e.msg : "");
   herr_clear(&e);
+  cdi_strv_free(s->process.env);
+  s->process.env = NULL;
+  cdi_strv_push(&s->process.env, "NVIDIA_VISIBLE_DEVICES=none");
+  ok(inject(s, NULL, NULL, &e) == 0, "none: nothing when no spec defines nvidia.com/gpu=none");
+  put("run/nvidia-none.json", "{\"cdiVersion\":\"0.5.0\",\"kind\":\"nvidia.com/gpu\",\"devices\":["
+                              "{\"name\":\"none\",\"containerEdits\":{\"env\":[\"DRIVER=1\"]}}]}");
+  ok(inject(s, NULL, NULL, &e) == 1 && cdi_strv_contains(s->process.env, "DRIVER=1"),
+     "none: the spec's `none` device when there is one");
+  unlink_spec("run/nvidia-none.json");
+  cdi_strv_free(s->process.env);
+  s->process.env = NULL;
+  cdi_strv_push(&s->process.env, "NVIDIA_VISIBLE_DEVICES=0,7");
   setenv(CDI_NVIDIA_ENV_SWITCH, "0", 1);
   ok(inject(s, NULL, NULL, &e) == 0, "HUSK_CDI_NVIDIA_ENV=0 ignores the variable");
   unsetenv(CDI_NVIDIA_ENV_SWITCH);
