@@ -216,7 +216,8 @@ static int resolve(struct cdi_registry *r)
     else
       rs.e[keep++] = rs.e[i];
   }
-  qsort(rs.e, keep, sizeof(*rs.e), cmp_entry);
+  if (keep > 1)
+    qsort(rs.e, keep, sizeof(*rs.e), cmp_entry);
   r->entries = rs.e;
   r->n_entries = keep;
   cdi_strv_free(rs.conflicts);
