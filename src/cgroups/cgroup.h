@@ -11,7 +11,9 @@
 #include "oci_spec.h"
 #include "util/error.h"
 
-enum cg_layout { CG_LAYOUT_NONE, CG_LAYOUT_V1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2 };
+/* CG_LAYOUT_UNIFIED: a hybrid host of which only the unified (v2) tree is
+ * used, as for a rootless container given a delegated cgroup there. */
+enum cg_layout { CG_LAYOUT_NONE, CG_LAYOUT_V1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2, CG_LAYOUT_UNIFIED };
 enum cg_manager { CG_MANAGER_CGROUPFS, CG_MANAGER_SYSTEMD, CG_MANAGER_DISABLED };
 
 struct cgroup {

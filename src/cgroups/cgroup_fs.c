@@ -17,6 +17,7 @@
 #include <linux/magic.h>
 
 #include "cgroups/cgroup.h"
+#include "cgroups/cgroup_rootless.h"
 #include "cgroups/resources.h"
 #include "util/fs.h"
 
@@ -56,14 +57,20 @@ int cgroup_manager_parse(const char *name, enum cg_manager *out)
   return 0;
 }
 
+/* The v2 tree of a V2 or UNIFIED layout. */
+static const char *v2_root(const struct cgroup *cg)
+{
+  return cg->layout == CG_LAYOUT_UNIFIED ? CG_ROOT "/unified" : CG_ROOT;
+}
+
 /* Calls fn for every hierarchy directory of the container ("<mount>/<path>"). */
 typedef int (*cg_dir_fn)(const char *dir, bool is_v2, void *arg, struct husk_err *e);
 
 static int for_each_dir(const struct cgroup *cg, cg_dir_fn fn, void *arg, struct husk_err *e)
 {
   char dir[PATH_MAX];
-  if (cg->layout == CG_LAYOUT_V2) {
-    snprintf(dir, sizeof dir, CG_ROOT "%s", cg->path);
+  if (cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED) {
+    snprintf(dir, sizeof dir, "%s%s", v2_root(cg), cg->path);
     return fn(dir, true, arg, e);
   }
   for (const char *const *h = v1_hierarchies; *h; h++) {
@@ -162,6 +169,8 @@ static int apply_resources(const struct cgroup *cg, const struct oci_resources *
   switch (cg->layout) {
   case CG_LAYOUT_V2:
     return cg_apply_v2(CG_ROOT, cg->path, r, false, e);
+  case CG_LAYOUT_UNIFIED:
+    return cg_apply_v2(CG_ROOT "/unified", cg->path, r, true, e);
   case CG_LAYOUT_HYBRID:
     if (cg_apply_v1(cg->path, r, true, create, e) < 0)
       return -1;
@@ -182,11 +191,29 @@ static const struct oci_resources *spec_resources(const struct oci_spec *spec)
   return spec->has_linux && spec->linux_.has_resources ? &spec->linux_.resources : &none;
 }
 
+/* Only what is delegated to the caller; cg->path stays NULL when nothing is. */
+static int create_rootless(struct cgroup *cg, const struct oci_spec *spec, const char *id,
+                           struct husk_err *e)
+{
+  struct oci_resources subset;
+  struct oci_kv *items = NULL;
+  int r = cg_rootless_prepare(cg, spec, id, &subset, &items, e);
+  if (r == 0 && cg->path &&
+      (for_each_dir(cg, make_dir, NULL, e) < 0 || apply_resources(cg, &subset, true, e) < 0)) {
+    cgroup_destroy(cg, NULL);
+    r = -1;
+  }
+  free(items);
+  return r;
+}
+
 int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id,
                   struct husk_err *e)
 {
   if (cg->manager == CG_MANAGER_DISABLED)
     return 0;
+  if (cg->rootless)
+    return create_rootless(cg, spec, id, e);
   cg->layout = cgroup_detect_layout();
   if (cg->layout == CG_LAYOUT_NONE)
     return herr(e, ENOENT, "cgroups: nothing mounted at " CG_ROOT);
@@ -230,8 +257,8 @@ static int read_pids(const char *dir, pid_t **pids, size_t *n)
 /* The hierarchy that lists every process of the container. */
 static int pids_dir(const struct cgroup *cg, char *dir, size_t len)
 {
-  if (cg->layout == CG_LAYOUT_V2)
-    snprintf(dir, len, CG_ROOT "%s", cg->path);
+  if (cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED)
+    snprintf(dir, len, "%s%s", v2_root(cg), cg->path);
   else if (cg->layout == CG_LAYOUT_HYBRID)
     snprintf(dir, len, CG_ROOT "/unified%s", cg->path);
   else
@@ -266,9 +293,9 @@ int cgroup_signal_all(const struct cgroup *cg, int sig, struct husk_err *e)
 
 static int freezer_file(const struct cgroup *cg, char *file, size_t len, bool *v2)
 {
-  *v2 = cg->layout == CG_LAYOUT_V2;
+  *v2 = cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED;
   if (*v2)
-    snprintf(file, len, CG_ROOT "%s/cgroup.freeze", cg->path);
+    snprintf(file, len, "%s%s/cgroup.freeze", v2_root(cg), cg->path);
   else
     snprintf(file, len, CG_ROOT "/freezer%s/freezer.state", cg->path);
   return 0;
@@ -280,7 +307,10 @@ int cgroup_freeze(const struct cgroup *cg, bool frozen, struct husk_err *e)
   const char *val;
   bool v2;
   if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
-    return herr(e, ENOTSUP, "pause/resume needs a cgroup (cgroup manager is disabled)");
+    return herr_msg(e, ENOTSUP, "pause/resume needs a cgroup and the container has none (%s)",
+                    cg->rootless ? "rootless, and no cgroup v2 subtree is delegated to this user: "
+                                   "see `husk check --rootless`"
+                                 : "cgroup manager is disabled");
   freezer_file(cg, file, sizeof file, &v2);
   val = v2 ? (frozen ? "1" : "0") : (frozen ? "FROZEN" : "THAWED");
   if (write_file_at(AT_FDCWD, file, val, strlen(val), e) < 0)
@@ -305,8 +335,8 @@ int cgroup_is_frozen(const struct cgroup *cg)
   int r;
   if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
     return 0;
-  if (cg->layout == CG_LAYOUT_V2) {
-    snprintf(file, sizeof file, CG_ROOT "%s/cgroup.events", cg->path);
+  if (cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED) {
+    snprintf(file, sizeof file, "%s%s/cgroup.events", v2_root(cg), cg->path);
     if (read_file_at(AT_FDCWD, file, &data, NULL, NULL) < 0)
       return -1;
     r = strstr(data, "frozen 1") != NULL;
@@ -358,7 +388,12 @@ int cgroup_destroy(const struct cgroup *cg, struct husk_err *e)
 int cgroup_update(const struct cgroup *cg, const struct oci_resources *r, struct husk_err *e)
 {
   if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
-    return herr(e, ENOTSUP, "update: the container has no cgroup (cgroup manager is disabled)");
+    return herr_msg(e, ENOTSUP, "update: the container has no cgroup (%s)",
+                    cg->rootless ? "rootless, and no cgroup v2 subtree is delegated to this user: "
+                                   "see `husk check --rootless`"
+                                 : "cgroup manager is disabled");
+  if (cg->rootless && cg_rootless_check_update(cg, r, e) < 0)
+    return -1;
   return apply_resources(cg, r, false, e);
 }
 

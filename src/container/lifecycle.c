@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "container/procs.h"
 #include "hooks.h"
 #include "oci_state.h"
 #include "sandbox/security.h"
@@ -207,6 +208,8 @@ int lifecycle_kill(struct container *c, int sig, bool all, struct husk_err *e)
       cgroup_freeze(&c->cgroup, false, NULL); /* a frozen task cannot die */
     return cgroup_signal_all(&c->cgroup, sig, e);
   }
+  if (all && container_init_alive(c)) /* no cgroup (rootless): its pid namespace */
+    return container_signal_all(c, sig, e);
   pidfd = container_pidfd(c);
   if (pidfd < 0) {
     if (all)
