@@ -59,12 +59,14 @@ static void usage(FILE *out)
                "  --cgroup-manager M      cgroupfs | systemd | disabled\n"
                "  --rootless B            true | false | auto (accepted for runc "
                "compatibility)\n"
+               "  --criu PATH             the criu program (default $CRIU, or criu)\n"
                "  -v, --version           print the version\n\nCommands:\n");
   for (const struct husk_cmd *c = husk_commands; c->name; c++)
     fprintf(out, "  %-12s %s\n", c->name, c->summary);
 }
 
-enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_LOG_LEVEL, G_DEBUG, G_SYSTEMD, G_MANAGER, G_ROOTLESS };
+enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_LOG_LEVEL, G_DEBUG, G_SYSTEMD, G_MANAGER, G_ROOTLESS,
+       G_CRIU };
 
 static const struct option global_opts[] = {
     {"root", required_argument, NULL, G_ROOT},
@@ -75,6 +77,7 @@ static const struct option global_opts[] = {
     {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
     {"cgroup-manager", required_argument, NULL, G_MANAGER},
     {"rootless", required_argument, NULL, G_ROOTLESS},
+    {"criu", required_argument, NULL, G_CRIU},
     {"version", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -116,6 +119,9 @@ static int parse_globals(int argc, char **argv, struct husk_globals *g, const ch
       break;
     case G_ROOTLESS:
       g->rootless = optarg;
+      break;
+    case G_CRIU:
+      g->criu = optarg;
       break;
     case 'v':
     case 'V':

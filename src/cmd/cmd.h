@@ -15,6 +15,7 @@ struct husk_globals {
   bool log_json, debug;
   enum cg_manager cgroup_manager;
   const char *rootless; /* true|false|auto (runc); accepted, informational */
+  const char *criu;     /* --criu PATH (checkpoint/restore); NULL: $CRIU or criu */
 };
 
 struct husk_cmd {
