@@ -54,6 +54,21 @@ static int external_netns(const struct oci_spec *spec, struct svec *external, st
   return sv_add(external, "net[%lu]:extRootNetNS", (unsigned long)st.st_ino);
 }
 
+/* Incremental dumps need the kernel's soft-dirty bits (CONFIG_MEM_SOFT_DIRTY).
+ * Without them a pre-dump is pointless (and CRIU aborts on it); a dump with
+ * a parent still works, writing every page. */
+static int track_mem(struct husk_globals *g, const struct criu_opts *o, bool *on,
+                     struct husk_err *e)
+{
+  *on = criu_has_feature(criu_binary(g->criu), "mem_dirty_track");
+  if (!*on && o->pre_dump)
+    return herr(e, ENOTSUP,
+                "--pre-dump needs memory dirty tracking, which this kernel does "
+                "not offer (`criu check --feature mem_dirty_track` fails; the "
+                "kernel lacks CONFIG_MEM_SOFT_DIRTY)");
+  return 0;
+}
+
 static int make_dirs(const struct criu_opts *o, struct husk_err *e)
 {
   if (mkdir_p(o->image_path, 0700, e) < 0)
@@ -84,6 +99,8 @@ static int dump(struct husk_globals *g, struct container *c, const struct oci_sp
   }
   if (checkpoint_freezer_dir(&c->cgroup, freezer, sizeof freezer) == 0)
     x.freeze_cgroup = freezer;
+  if ((o->pre_dump || o->parent_path) && track_mem(g, o, &x.track_mem, e) < 0)
+    goto out;
   if (criu_dump_argv(criu_binary(g->criu), o, &x, &argv, e) < 0 ||
       fault_point("checkpoint:before-criu", e) < 0)
     goto out;

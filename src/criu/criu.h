@@ -48,6 +48,7 @@ struct criu_opts {
 struct criu_dump_ctx {
   pid_t pid;
   const char *freeze_cgroup; /* freezer directory, or NULL */
+  bool track_mem;            /* --track-mem: pre-dump, or a dump with a parent */
   struct svec external;      /* --external values */
 };
 
@@ -119,6 +120,8 @@ void criu_stdio_free(struct criu_stdio *s);
  * must inherit, -1 terminated. Fills e with the log's lines on failure. */
 int criu_run(char *const *argv, const char *what, const char *log, const struct cgroup *cg,
              const int *keep_fds, bool with_stdio, struct husk_err *e);
+/* 1 when `criu check --feature NAME` passes, 0 otherwise. */
+int criu_has_feature(const char *criu, const char *feature);
 /* The criu binary: --criu, else $CRIU, else "criu". */
 const char *criu_binary(const char *opt);
 

@@ -135,8 +135,8 @@ int criu_dump_argv(const char *criu, const struct criu_opts *o, const struct cri
     sv_add(a, "--prev-images-dir");
     sv_add(a, "%s", o->parent_path);
   }
-  /* memory tracking makes the next dump incremental */
-  if (o->pre_dump || o->parent_path)
+  /* memory tracking makes the next dump incremental (when the kernel can) */
+  if (x->track_mem)
     sv_add(a, "--track-mem");
   if (o->tcp_skip_in_flight)
     sv_add(a, "--skip-in-flight");
@@ -188,6 +188,13 @@ int criu_restore_argv(const char *criu, const struct criu_opts *o, const struct 
     sv_add(a, "--external");
     sv_add(a, "%s", x->external.v[i]);
   }
+  /* A host file standing in for a dumped one (the caller's log file) may
+   * have other permission bits; that is no reason to fail. */
+  for (size_t i = 0; i < x->inherit.n; i++)
+    if (strstr(x->inherit.v[i], "]:file[")) {
+      sv_add(a, "--skip-file-rwx-check");
+      break;
+    }
   for (size_t i = 0; i < x->inherit.n; i++) {
     sv_add(a, "--inherit-fd");
     sv_add(a, "%s", x->inherit.v[i]);

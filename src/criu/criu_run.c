@@ -88,9 +88,9 @@ static int report(const char *what, int status, const char *log, struct husk_err
   else
     snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
   if (lines)
-    herr(e, EIO, "criu %s failed (%s); %s says:\n%s", what, how, log, lines);
+    herr(e, 0, "criu %s failed (%s); %s says:\n%s", what, how, log, lines);
   else
-    herr(e, EIO, "criu %s failed (%s); no log at %s", what, how, log);
+    herr(e, 0, "criu %s failed (%s); no log at %s", what, how, log);
   free(lines);
   free(text);
   return -1;
@@ -130,4 +130,13 @@ int criu_run(char *const *argv, const char *what, const char *log, const struct 
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
     return 0;
   return report(what, status, log, e);
+}
+
+int criu_has_feature(const char *criu, const char *feature)
+{
+  char *argv[] = {(char *)criu, (char *)"check", (char *)"--feature", (char *)feature, NULL};
+  struct husk_err e = {0};
+  int r = criu_run(argv, "check", "/dev/null", NULL, NULL, false, &e);
+  herr_clear(&e);
+  return r == 0;
 }
