@@ -209,6 +209,45 @@ def test_paused_container_checkpoint_leave_running(ctx, rt, cr, bundle, cid):
     ctx.assert_clean()
 
 
+def read_pipe_numbers(fd, at_least, timeout=15.0):
+    buf = read_until(fd, lambda s: len(re.findall(r"^\d+$", s, re.M)) >= at_least, timeout)
+    return [int(x) for x in re.findall(r"^(\d+)$", buf, re.M)]
+
+
+def test_stdio_pipes_are_handed_over(ctx, rt, cr, criu, bundle, cid):
+    """conmon and containerd give the container pipes: after restore the
+    process writes into the pipes the restore call was given."""
+    bundle.cmd(COUNTER)
+    bundle.write()
+    r1, w1 = os.pipe()
+    p = subprocess.run([rt.path, "--root", rt.root, "run", "-d", "--bundle", bundle.path, cid],
+                       stdin=subprocess.DEVNULL, stdout=w1, stderr=w1, timeout=30)
+    os.close(w1)
+    try:
+        assert p.returncode == 0
+        first = read_pipe_numbers(r1, 3)
+        img = checkpoint(cr, ctx, cid)
+        first += read_pipe_numbers(r1, 10 ** 6, timeout=2)  # up to EOF
+    finally:
+        os.close(r1)
+    with open(os.path.join(img, "descriptors.json")) as f:
+        assert "pipe:[" in f.read()
+    r2, w2 = os.pipe()
+    p = subprocess.run([rt.path, "--root", rt.root, "--criu", criu, "restore", "-d", "--bundle",
+                        bundle.path, "--image-path", img, "--work-path", img + "-work", cid],
+                       stdin=subprocess.DEVNULL, stdout=w2, stderr=w2, timeout=30)
+    os.close(w2)
+    try:
+        assert p.returncode == 0
+        more = read_pipe_numbers(r2, 3)
+    finally:
+        os.close(r2)
+    assert more[0] == first[-1] + 1, (first[-3:], more)
+    assert_consecutive(more)
+    stop(rt, cid)
+    ctx.assert_clean()
+
+
 def test_tmpfs_contents_survive(ctx, rt, cr, bundle, cid):
     bundle.add_mount("/data", "tmpfs", "tmpfs", ["size=1m", "mode=0755"])
     bundle.cmd("echo payload-%s > /data/f; mkdir /data/d; echo deep > /data/d/g; %s"
