@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@
 #include "sandbox/console.h"
 #include "util/fault.h"
 #include "util/fs.h"
+#include "util/safepath.h"
 
 struct pty {
   int master, peer;
@@ -118,6 +120,64 @@ static int read_pid(const char *path, pid_t *pid, struct husk_err *e)
   return *pid > 0 ? 0 : herr(e, EINVAL, "criu restore: no pid in %s", path);
 }
 
+static bool is_under(const char *path, const char *dir)
+{
+  size_t n = strlen(dir);
+  while (n > 1 && dir[n - 1] == '/')
+    n--;
+  return strncmp(path, dir, n) == 0 && (path[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+/* Inside a tmpfs of the config: CRIU brings its contents back itself. */
+static bool in_config_tmpfs(const struct oci_spec *spec, const char *dest)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++) {
+    const struct oci_mount *m = &spec->mounts[i];
+    if (m->type && strcmp(m->type, "tmpfs") == 0 && m->destination &&
+        strcmp(m->destination, dest) != 0 && is_under(dest, m->destination))
+      return true;
+  }
+  return false;
+}
+
+/* A bind's target is a file when its source is one. */
+static bool source_is_dir(const struct oci_mount *m, const char *bundle)
+{
+  char path[PATH_MAX];
+  struct stat st;
+  bool bind = m->type && strcmp(m->type, "bind") == 0;
+  for (char **o = m->options; o && *o && !bind; o++)
+    bind = strcmp(*o, "bind") == 0 || strcmp(*o, "rbind") == 0;
+  if (!bind || !m->source)
+    return true;
+  snprintf(path, sizeof path, "%s%s%s", m->source[0] == '/' ? "" : bundle,
+           m->source[0] == '/' ? "" : "/", m->source);
+  return stat(path, &st) < 0 || S_ISDIR(st.st_mode);
+}
+
+/* CRIU mounts onto the restore root what the dump recorded, but a fresh
+ * rootfs (podman restore --import, a new bundle) lacks the mount points
+ * create made: make them as create would (runc does the same). */
+static int make_mountpoints(const struct oci_spec *spec, const char *rootfs, const char *bundle,
+                            struct husk_err *e)
+{
+  int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, r = 0;
+  if (rootfd < 0)
+    return herr_sys(e, "root.path `%s`", rootfs);
+  for (size_t i = 0; r == 0 && i < spec->n_mounts; i++) {
+    const struct oci_mount *m = &spec->mounts[i];
+    if (!m->destination || in_config_tmpfs(spec, m->destination))
+      continue;
+    fd = safe_mount_target(rootfd, m->destination, source_is_dir(m, bundle), e);
+    if (fd < 0)
+      r = herr_wrap(e, "mounts[%zu] `%s`: make the mount point for restore", i, m->destination);
+    else
+      close(fd);
+  }
+  close(rootfd);
+  return r;
+}
+
 struct plan {
   struct criu_stdio stdio;
   struct pty tty;
@@ -132,7 +192,8 @@ static int prepare(struct sandbox *sb, struct restore_req *r, struct plan *p, st
   const struct oci_spec *spec = sb->spec;
   struct container *c = sb->c;
   bool tty = spec->process.terminal;
-  if (check_terminal(sb, r, e) < 0 || criu_stdio_load(r->criu.image_path, &p->stdio, e) < 0)
+  if (check_terminal(sb, r, e) < 0 || criu_stdio_load(r->criu.image_path, &p->stdio, e) < 0 ||
+      make_mountpoints(spec, sb->rootfs, c->bundle, e) < 0)
     return -1;
   if (tty && (open_pty(&spec->process, &p->tty, e) < 0 || hand_over_master(sb, r, &p->tty, e) < 0))
     return -1;
