@@ -191,12 +191,15 @@ static void got_pid(struct exec_talk *t, pid_t pid)
  * the cgroup is frozen (--ignore-paused): the exec happens after resume. */
 static int release(int fd, const struct exec_opts *o, struct exec_talk *t, struct husk_err *e)
 {
+  /* Asked before joining: a v1 freezer reads FREEZING (not FROZEN) while
+   * the task just added is being frozen. */
+  bool frozen = cgroup_is_frozen(o->cgroup) == 1;
   t->started = true;
   if (cgroup_enter(o->cgroup, t->pid, e) < 0)
     return herr_wrap(e, "exec: join the container's cgroup");
   if (sync_send(fd, SYNC_START, 0, NULL) < 0)
     return herr(e, EPIPE, "exec: the process exited during setup");
-  return cgroup_is_frozen(o->cgroup) == 1;
+  return frozen;
 }
 
 /* Answers the helper and the process until exec (EOF) or an error. */
