@@ -106,8 +106,16 @@ def start_counter(rt, bundle, cid):
 def checkpoint(cr, ctx, cid, *opts, name="ckpt"):
     img = os.path.join(ctx.dir, name)
     r = cr("checkpoint", "--image-path", img, "--work-path", img + "-work", *opts, cid)
-    assert r.rc == 0, r
+    assert r.rc == 0, "%s\n--- dump.log (end) ---\n%s" % (r.err, log_tail(img + "-work/dump.log"))
     return img
+
+
+def log_tail(path, n=60):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-n:])
+    except OSError as e:
+        return str(e)
 
 
 def restore(cr, bundle, cid, img, *opts, out=None):
