@@ -63,26 +63,29 @@ static void usage(FILE *out)
                "compatibility)\n"
                "  --cdi-spec-dir DIRS     CDI spec directories, ':'-separated (default "
                "$HUSK_CDI_SPEC_DIRS or /etc/cdi:/var/run/cdi)\n"
+               "  --criu PATH             the criu program (default $CRIU, or criu)\n"
                "  -v, --version           print the version\n\nCommands:\n");
   for (const struct husk_cmd *c = husk_commands; c->name; c++)
     fprintf(out, "  %-12s %s\n", c->name, c->summary);
 }
 
 enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_LOG_LEVEL, G_DEBUG, G_SYSTEMD, G_MANAGER, G_ROOTLESS,
-       G_CDI_DIR };
+       G_CDI_DIR, G_CRIU };
 
-static const struct option global_opts[] = {{"root", required_argument, NULL, G_ROOT},
-                                            {"log", required_argument, NULL, G_LOG},
-                                            {"log-format", required_argument, NULL, G_LOG_FORMAT},
-                                            {"log-level", required_argument, NULL, G_LOG_LEVEL},
-                                            {"debug", no_argument, NULL, G_DEBUG},
-                                            {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
-                                            {"cgroup-manager", required_argument, NULL, G_MANAGER},
-                                            {"rootless", required_argument, NULL, G_ROOTLESS},
-                                            {"cdi-spec-dir", required_argument, NULL, G_CDI_DIR},
-                                            {"version", no_argument, NULL, 'v'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
+static const struct option global_opts[] = {
+    {"root", required_argument, NULL, G_ROOT},
+    {"log", required_argument, NULL, G_LOG},
+    {"log-format", required_argument, NULL, G_LOG_FORMAT},
+    {"log-level", required_argument, NULL, G_LOG_LEVEL},
+    {"debug", no_argument, NULL, G_DEBUG},
+    {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
+    {"cgroup-manager", required_argument, NULL, G_MANAGER},
+    {"rootless", required_argument, NULL, G_ROOTLESS},
+    {"cdi-spec-dir", required_argument, NULL, G_CDI_DIR},
+    {"criu", required_argument, NULL, G_CRIU},
+    {"version", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 static int parse_globals(int argc, char **argv, struct husk_globals *g, const char **log_level)
 {
@@ -124,6 +127,9 @@ static int parse_globals(int argc, char **argv, struct husk_globals *g, const ch
       break;
     case G_CDI_DIR:
       g->cdi_spec_dirs = optarg;
+      break;
+    case G_CRIU:
+      g->criu = optarg;
       break;
     case 'v':
     case 'V':

@@ -16,6 +16,7 @@ struct husk_globals {
   enum cg_manager cgroup_manager;
   const char *rootless; /* true|false|auto (runc); accepted, informational */
   const char *cdi_spec_dirs; /* --cdi-spec-dir, ':'-separated; NULL: env or default */
+  const char *criu;     /* --criu PATH (checkpoint/restore); NULL: $CRIU or criu */
 };
 
 struct husk_cmd {

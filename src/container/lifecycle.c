@@ -137,10 +137,10 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
     goto out;
   sb.spec = spec;
   sb.c = c;
-  if (sandbox_create(&sb, e) < 0)
+  if ((o->spawn ? o->spawn(&sb, o->spawn_arg, e) : sandbox_create(&sb, e)) < 0)
     goto out;
   free(c->status);
-  c->status = strdup("created");
+  c->status = strdup(o->spawn ? "running" : "created");
   if (container_save(c, e) < 0)
     goto out;
   if (o->pid_file && write_pid_file(o->pid_file, c->pid, e) < 0)
