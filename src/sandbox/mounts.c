@@ -136,17 +136,26 @@ static int bind_cgroup_dir(int dirfd, const char *name, const char *host, bool r
                            struct husk_err *e)
 {
   char t[32];
+  unsigned long fl;
   int fd;
   if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
     return herr_sys(e, "mkdir cgroup mount point `%s`", name);
   fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return herr_sys(e, "open cgroup mount point `%s`", name);
-  if (mount(host, fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL) < 0 ||
-      mount(NULL, t, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC |
-                               (ro ? MS_RDONLY : 0), NULL) < 0) {
+  if (mount(host, fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL) < 0) {
     close(fd);
     return herr_sys(e, "bind cgroup `%s`", host);
+  }
+  close(fd);
+  /* the old fd names the directory under the new mount: reopen to remount it */
+  fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return herr_sys(e, "open cgroup mount `%s`", name);
+  fl = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC | (ro ? MS_RDONLY : 0);
+  if (mount(NULL, fd_path(fd, t), NULL, fl, NULL) < 0) {
+    close(fd);
+    return herr_sys(e, "remount cgroup `%s` read-only/nosuid", host);
   }
   close(fd);
   return 0;

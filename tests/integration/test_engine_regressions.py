@@ -1,0 +1,34 @@
+"""Behaviours the engines (podman, containerd) exposed, pinned with plain runtime calls.
+
+Each test names the engine flow that found it; test_podman.py / test_containerd.py run
+the flow itself.
+"""
+import os
+
+import pytest
+
+
+def cgroup_v1_hybrid():
+    return os.path.isdir("/sys/fs/cgroup/memory") and not os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+
+
+@pytest.mark.skipif(not cgroup_v1_hybrid(), reason="needs cgroup v1 hierarchies at /sys/fs/cgroup/<ctrl>")
+@pytest.mark.parametrize("ro", [True, False])
+def test_cgroup_mount_v1_without_cgroupns(rt, bundle, cid, ro):
+    """podman (cgroup v1) asks for a `cgroup` mount at /sys/fs/cgroup, read-only, with no
+    cgroup namespace: each controller directory is the container's own cgroup, bound and
+    remounted nosuid/nodev/noexec (and ro)."""
+    bundle.remove_namespace("cgroup")
+    bundle.linux["cgroupsPath"] = "/" + cid
+    opts = ["rprivate", "nosuid", "noexec", "nodev", "relatime"] + (["ro"] if ro else [])
+    bundle.add_mount("/sys/fs/cgroup", "cgroup", "cgroup", opts)
+    bundle.cmd("cat /sys/fs/cgroup/pids/pids.max; grep ' /sys/fs/cgroup/memory ' /proc/self/mountinfo; "
+               "ls /sys/fs/cgroup/memory/memory.limit_in_bytes")
+    r = rt.run(bundle, cid)
+    assert r.rc == 0, r
+    out = bundle.stdout(cid)
+    assert out.splitlines()[0] == "max"
+    line = [l for l in out.splitlines() if " /sys/fs/cgroup/memory " in l][0]
+    mnt_opts = line.split()[5].split(",")
+    assert {"nosuid", "nodev", "noexec"} <= set(mnt_opts), line
+    assert ("ro" in mnt_opts) == ro, line
