@@ -32,3 +32,18 @@ def test_cgroup_mount_v1_without_cgroupns(rt, bundle, cid, ro):
     mnt_opts = line.split()[5].split(",")
     assert {"nosuid", "nodev", "noexec"} <= set(mnt_opts), line
     assert ("ro" in mnt_opts) == ro, line
+
+
+@pytest.mark.parametrize("arg", [None, ".", "./"])
+def test_bundle_path_in_state_is_clean(rt, bundle, cid, arg):
+    """`runc create ID` run inside the bundle (scripts do `cd bundle && runc run ...`):
+    state's bundle and rootfs are the plain absolute paths, not `/path/.`."""
+    bundle.sleep_forever()
+    bundle.write()
+    args = ["create"] + (["--bundle", arg] if arg else []) + [cid]
+    r = rt(*args, cwd=bundle.path, out_path=bundle.stdout_path(cid), err_path=bundle.stderr_path(cid))
+    assert r.rc == 0, r
+    st = rt.state_json(cid)
+    assert st["bundle"] == os.path.realpath(bundle.path)
+    assert st["rootfs"] == os.path.join(os.path.realpath(bundle.path), "rootfs")
+    assert rt.delete(cid, "--force").rc == 0
