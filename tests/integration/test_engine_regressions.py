@@ -47,3 +47,14 @@ def test_bundle_path_in_state_is_clean(rt, bundle, cid, arg):
     assert st["bundle"] == os.path.realpath(bundle.path)
     assert st["rootfs"] == os.path.join(os.path.realpath(bundle.path), "rootfs")
     assert rt.delete(cid, "--force").rc == 0
+
+
+@pytest.mark.skipif(not os.path.isdir("/sys/fs/cgroup/memory") and not os.path.exists("/sys/fs/cgroup/memory.max"),
+                    reason="needs a memory controller")
+def test_init_killed_during_setup_says_why(rt, bundle, cid):
+    """A memory limit too small for the init: the error says it was SIGKILLed (not only
+    "Broken pipe"), pointing at linux.resources.memory (docs/troubleshooting.md)."""
+    bundle.linux["resources"] = {"memory": {"limit": 1}}
+    r = rt.create(bundle, cid)
+    assert r.rc != 0, r
+    assert "exited during setup" in r.err and "SIGKILL" in r.err and "linux.resources.memory" in r.err, r.err
