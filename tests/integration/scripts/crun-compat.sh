@@ -8,13 +8,13 @@ set -euo pipefail
 bundle=$1 root=$2 log=$3 id=$4
 step() { echo "step $*"; }
 c() { crun --root "$root" --log "file:$log" --log-format json --cgroup-manager cgroupfs "$@"; }
-status_is() { c state "$1" | grep -q "\"status\": *\"$2\""; }
+status_is() { c state "$1" | grep "\"status\": *\"$2\"" >/dev/null; }
 wait_status() { for _ in $(seq 200); do status_is "$1" "$2" && return 0; sleep 0.05; done; return 1; }
 
-crun --version | grep -q ' version '
+crun --version | grep ' version ' >/dev/null
 crun --rootless true --root "$root" list -q >/dev/null
 crun --root "$root" --log-level error --debug list >/dev/null
-c features | grep -q ociVersionMin
+c features | grep ociVersionMin >/dev/null
 step globals
 
 # run --config: a config file other than BUNDLE/config.json
@@ -29,12 +29,12 @@ c start "$id"
 wait_status "$id" running
 test "$(c exec --tty=false "$id" echo exec-ok)" = exec-ok
 c exec -d --pid-file "$bundle/exec.pid" "$id" sleep 1
-c ps --format json "$id" | grep -q "$(cat "$bundle/init.pid")"
+c ps --format json "$id" | grep "$(cat "$bundle/init.pid")" >/dev/null
 c pause "$id"
 status_is "$id" paused
 c resume "$id"
 c update --pids-limit 100 "$id"
-c list --format json | grep -q "\"id\": *\"$id\""
+c list --format json | grep "\"id\": *\"$id\"" >/dev/null
 step create-exec
 
 c run --detach --bundle "$bundle" "$id-b"

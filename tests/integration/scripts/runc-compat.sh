@@ -8,11 +8,11 @@ set -euo pipefail
 bundle=$1 root=$2 log=$3 id=$4
 step() { echo "step $*"; }
 r() { runc --root "$root" --log "$log" --log-format json "$@"; }
-status_is() { r state "$1" | grep -q "\"status\": *\"$2\""; }
+status_is() { r state "$1" | grep "\"status\": *\"$2\"" >/dev/null; }
 wait_status() { for _ in $(seq 200); do status_is "$1" "$2" && return 0; sleep 0.05; done; return 1; }
 
-runc --version | grep -q ' version '
-runc --help | grep -q create
+runc --version | grep ' version ' >/dev/null
+runc --help | grep create >/dev/null
 runc create --help >/dev/null
 runc --debug --rootless false --systemd-cgroup list >/dev/null
 runc --root "$root" --log-format=text --log="$log" list -q >/dev/null
@@ -36,16 +36,16 @@ r exec --detach --pid-file "$bundle/exec.pid" "$id" sleep 1
 test -s "$bundle/exec.pid"
 step exec
 
-r ps --format json "$id" | grep -q "$(cat "$bundle/init.pid")"
+r ps --format json "$id" | grep "$(cat "$bundle/init.pid")" >/dev/null
 r pause "$id"
 status_is "$id" paused
 r resume "$id"
 status_is "$id" running
 r update --pids-limit 200 "$id"
-r events --stats "$id" | grep -q '"type": *"stats"'
-r list | grep -q "^$id "
-r list -q | grep -qx "$id"
-r list --format json | grep -q "\"id\": *\"$id\""
+r events --stats "$id" | grep '"type": *"stats"' >/dev/null
+r list | grep "^$id " >/dev/null
+r list -q | grep -x "$id" >/dev/null
+r list --format json | grep "\"id\": *\"$id\"" >/dev/null
 step operations
 
 r kill "$id"               # SIGTERM by default
