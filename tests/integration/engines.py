@@ -149,3 +149,17 @@ def wait_for(pred, timeout=10.0, what="condition"):
         if time.time() > deadline:
             raise AssertionError("timed out waiting for " + what)
         time.sleep(0.05)
+
+
+# --------------------------------------------------------------------------------------
+# configuration blocks in docs/*.md that the tests use or check
+
+
+def doc_block(doc, name):
+    """The fenced code block after `<!-- tested: NAME ... -->` in docs/DOC."""
+    import re
+    with open(os.path.join(REPO, "docs", doc)) as f:
+        text = f.read()
+    m = re.search(r"<!-- tested: %s\b[^>]*-->\s*```[a-z]*\n(.*?)```" % re.escape(name), text, re.S)
+    assert m, "docs/%s has no block marked `tested: %s`" % (doc, name)
+    return m.group(1)

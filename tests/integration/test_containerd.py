@@ -49,7 +49,7 @@ class Containerd:
         os.makedirs(self.fifo)
         self.config = os.path.join(self.dir, "config.toml")
         with open(self.config, "w") as f:
-            f.write(CONFIG % {"d": self.dir, "husk": runtime_path()})
+            f.write(CONFIG % {"d": self.dir, "handler": documented_handler(runtime_path(), self.husk_root)})
         self.proc = None
 
     def start(self):
@@ -121,12 +121,16 @@ state = "%(d)s/state"
     default_runtime_name = "runc"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.husk]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.husk.options]
-        BinaryName = "%(husk)s"
-        Root = "%(d)s/husk-root"
-"""
+%(handler)s"""
+
+
+def documented_handler(husk, root):
+    """The husk runtime handler exactly as docs/containerd.md gives it, with the runtime
+    under test as BinaryName and a private Root added."""
+    block = engines.doc_block("containerd.md", "containerd-handler")
+    line = 'BinaryName = "/usr/local/bin/husk"'
+    assert line in block, block
+    return block.replace(line, 'BinaryName = "%s"\n    Root = "%s"' % (husk, root))
 
 
 @pytest.fixture(scope="module")

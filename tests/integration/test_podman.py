@@ -38,6 +38,20 @@ def default_state_root():
     return "/run/" + ("husk" if runtime_name().startswith("husk") else runtime_name())
 
 
+def documented_engine_keys():
+    """The [engine] settings docs/podman.md tells users to write, with the runtime under
+    test as husk's path: the conf form runs exactly what the guide says."""
+    import tomllib
+    doc = tomllib.loads(engines.doc_block("podman.md", "podman-conf"))["engine"]
+    assert doc["runtime"] == "husk" and "husk" in doc["runtime_supports_json"], doc
+    assert all(p.startswith("/") for p in doc["runtimes"]["husk"]), doc
+    return """runtime = "%s"
+runtime_supports_json = [%s]
+[engine.runtimes]
+husk = ["%s"]
+""" % (doc["runtime"], ", ".join('"%s"' % n for n in doc["runtime_supports_json"]), runtime_path())
+
+
 class PodmanSession:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="husk-pm.", dir="/tmp")
@@ -62,11 +76,7 @@ tmp_dir = "%(d)s/tmp"
 """ % {"d": self.dir, "ul": ", ".join('"%s"' % u for u in ULIMITS)}
         self.conf = {
             "flag": self._write("containers-flag.conf", common),
-            "conf": self._write("containers-conf.conf", common + """runtime = "husk"
-runtime_supports_json = ["crun", "runc", "husk"]
-[engine.runtimes]
-husk = ["%s"]
-""" % runtime_path()),
+            "conf": self._write("containers-conf.conf", common + documented_engine_keys()),
         }
 
     def _write(self, name, text):
