@@ -16,6 +16,7 @@ import os
 import pty
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -53,12 +54,16 @@ husk = ["%s"]
 
 
 class PodmanSession:
-    def __init__(self):
+    """Private podman configuration and storage; with `user`, podman runs as that
+    unprivileged user (rootless) through setpriv, with its own HOME and XDG_RUNTIME_DIR."""
+
+    def __init__(self, user=None):
+        self.user = user
         self.dir = tempfile.mkdtemp(prefix="husk-pm.", dir="/tmp")
         os.chmod(self.dir, 0o755)
-        self.cgroup_parent = "/" + os.path.basename(self.dir).replace(".", "-")
-        for d in ("store", "run", "tmp"):
-            os.makedirs(os.path.join(self.dir, d))
+        self.cgroup_parent = None if user else "/" + os.path.basename(self.dir).replace(".", "-")
+        for d in ("store", "run", "tmp", "home", "xdg"):
+            os.makedirs(os.path.join(self.dir, d), mode=0o700)
         self.storage_conf = self._write("storage.conf", """[storage]
 driver = "overlay"
 graphroot = "%(d)s/store"
@@ -78,6 +83,10 @@ tmp_dir = "%(d)s/tmp"
             "flag": self._write("containers-flag.conf", common),
             "conf": self._write("containers-conf.conf", common + documented_engine_keys()),
         }
+        if user:
+            for dirpath, dirnames, filenames in os.walk(self.dir):
+                for n in [dirpath] + [os.path.join(dirpath, f) for f in filenames]:
+                    os.chown(n, user.pw_uid, user.pw_gid)
 
     def _write(self, name, text):
         p = os.path.join(self.dir, name)
@@ -85,20 +94,32 @@ tmp_dir = "%(d)s/tmp"
             f.write(text)
         return p
 
+    @property
+    def state_root(self):
+        # podman gives root an empty XDG_RUNTIME_DIR (the runtime's default root applies)
+        return os.path.join(self.dir, "xdg", "husk") if self.user else default_state_root()
+
     def env(self, form):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CONTAINERS_")}
+        if self.user:
+            env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                   "HOME": os.path.join(self.dir, "home"), "USER": self.user.pw_name,
+                   "LOGNAME": self.user.pw_name, "XDG_RUNTIME_DIR": os.path.join(self.dir, "xdg")}
+        else:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("CONTAINERS_")}
         env.update(CONTAINERS_CONF=self.conf[form], CONTAINERS_STORAGE_CONF=self.storage_conf)
         return env
 
     def argv(self, form):
-        return ["podman"] + (["--runtime", runtime_path()] if form == "flag" else [])
+        prefix = ["setpriv", "--reuid", str(self.user.pw_uid), "--regid", str(self.user.pw_gid),
+                  "--init-groups"] if self.user else []
+        return prefix + ["podman"] + (["--runtime", runtime_path()] if form == "flag" else [])
 
     def podman(self, *args, form="flag", **kw):
         return engines.run(self.argv(form) + list(args), env=self.env(form), **kw)
 
     def import_image(self):
         rootfs = engines.build_rootfs(os.path.join(self.dir, "rootfs"))
-        p = subprocess.run(["podman", "import", "-", IMAGE], input=engines.rootfs_tar(rootfs),
+        p = subprocess.run(self.argv("flag") + ["import", "-", IMAGE], input=engines.rootfs_tar(rootfs),
                            env=self.env("flag"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
         assert p.returncode == 0, p.stderr
         shutil.rmtree(rootfs)
@@ -106,8 +127,15 @@ tmp_dir = "%(d)s/tmp"
     def close(self):
         self.podman("rm", "-af", "-t", "0", timeout=120)
         self.podman("rmi", "-af", timeout=120)
+        if self.user:  # rootless podman keeps a "pause" process holding its user namespace
+            try:
+                with open(os.path.join(self.dir, "tmp", "pause.pid")) as f:
+                    os.kill(int(f.read().strip()), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
         engines.umount_all_under(self.dir)
-        engines.rmdir_cgroup_tree(self.cgroup_parent)
+        if self.cgroup_parent:
+            engines.rmdir_cgroup_tree(self.cgroup_parent)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -141,8 +169,9 @@ class Podman:
 
     def tagged(self, verb, *args):
         """`podman run|create` with the test's label, env marker and cgroup parent."""
-        return [verb, "--label", "husk-test=" + self.marker, "-e", "HUSK_TEST_MARKER=" + self.marker,
-                "--cgroup-parent", self.s.cgroup_parent] + list(args)
+        parent = ["--cgroup-parent", self.s.cgroup_parent] if self.s.cgroup_parent else []
+        return [verb, "--label", "husk-test=" + self.marker, "-e", "HUSK_TEST_MARKER=" + self.marker] + \
+            parent + list(args)
 
     def run(self, *args, **kw):
         return self(*self.tagged("run", *args), **kw)
@@ -166,9 +195,10 @@ class Podman:
             self("rm", "-f", "-t", "0", *left, timeout=120)
         deadline = time.time() + 5
         while True:
-            state = engines.husk_state_entries(default_state_root()) - state_before
+            state = engines.husk_state_entries(self.s.state_root) - state_before
             procs = procs_with_marker(self.marker)
-            cgs = [d for d in engines.cgroup_dirs_named("libpod-") if self.s.cgroup_parent in d]
+            cgs = [d for d in engines.cgroup_dirs_named("libpod-")
+                   if self.s.cgroup_parent and self.s.cgroup_parent in d]
             mnts = [m for m in engines.mounts_under(self.s.dir) if "/merged" in m or "/userdata" in m]
             if not (state or procs or cgs or mnts) or time.time() > deadline:
                 break
@@ -212,7 +242,7 @@ def pty_run(argv, env, timeout):
 @pytest.fixture(params=["flag"])
 def podman(request, pm_session):
     pm = Podman(pm_session, request.param)
-    before = engines.husk_state_entries(default_state_root())
+    before = engines.husk_state_entries(pm_session.state_root)
     yield pm
     pm.cleanup_and_check(before)
 
@@ -363,7 +393,7 @@ def test_rm_force_running(podman):
     assert podman.my_containers() == []
     assert not os.path.exists("/proc/%d/cmdline" % pid) or podman.marker.encode() not in open(
         "/proc/%d/environ" % pid, "rb").read()
-    assert cid not in engines.husk_state_entries(default_state_root())
+    assert cid not in engines.husk_state_entries(podman.s.state_root)
 
 
 def test_top(podman):
@@ -500,3 +530,141 @@ def test_checkpoint_restore(podman):
     # the restored loop goes on from where it was, not from 1
     engines.wait_for(lambda: int(podman("exec", n, "cat", "/tmp/count").stdout or 0) > at_dump, what="counter")
     podman.ok("rm", "-f", "-t", "0", n)
+
+
+# --------------------------------------------------------------------------------------
+# rootless: podman as an unprivileged user with subordinate ids runs the runtime inside
+# its user namespace (uid 0 there), with XDG_RUNTIME_DIR set
+
+
+ROOTLESS_USER = "husk-pm"
+
+
+def rootless_missing():
+    for tool in ("setpriv", "useradd", "newuidmap"):
+        if not engines.have(tool):
+            return "%s is not installed" % tool
+    if runtime_name().startswith("husk") and engines.run([runtime_path(), "check", "--help"]).returncode != 0:
+        return ("husk's rootless support (branch `rootless`: `husk check`, the state root from "
+                "XDG_RUNTIME_DIR inside podman's user namespace) is not in this tree; podman as a user "
+                "fails with `open state root /run/husk: Permission denied`")
+    return None
+
+
+def subid_free_start():
+    end = 100000
+    for path in ("/etc/subuid", "/etc/subgid"):
+        try:
+            with open(path) as f:
+                for line in f:
+                    parts = line.strip().split(":")
+                    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+                        end = max(end, int(parts[1]) + int(parts[2]))
+        except FileNotFoundError:
+            pass
+    return end
+
+
+def ensure_rootless_user():
+    """An unprivileged user with 65536 subordinate uids and gids (made once, kept)."""
+    import pwd
+    try:
+        pw = pwd.getpwnam(ROOTLESS_USER)
+    except KeyError:
+        engines.run(["useradd", "-M", "-s", "/bin/sh", "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0",
+                     ROOTLESS_USER], check=True)
+        pw = pwd.getpwnam(ROOTLESS_USER)
+    for path in ("/etc/subuid", "/etc/subgid"):
+        have = os.path.exists(path) and any(l.split(":")[0] in (pw.pw_name, str(pw.pw_uid))
+                                            for l in open(path))
+        if not have:
+            start = subid_free_start()
+            with open(path, "a") as f:
+                f.write("%s:%d:65536\n" % (pw.pw_name, start))
+    return pw
+
+
+@pytest.fixture(scope="module")
+def pm_rootless_session():
+    why = rootless_missing()
+    if why:
+        pytest.skip(why)
+    s = PodmanSession(user=ensure_rootless_user())
+    try:
+        s.import_image()
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def podman_rootless(pm_rootless_session):
+    pm = Podman(pm_rootless_session, "flag")
+    before = engines.husk_state_entries(pm_rootless_session.state_root)
+    yield pm
+    pm.cleanup_and_check(before)
+
+
+def test_rootless_run_maps_the_user_and_exit_codes(podman_rootless):
+    pm = podman_rootless
+    uid = pm.s.user.pw_uid
+    r = pm.run("--rm", IMAGE, "sh", "-c", "id -u; cat /proc/self/uid_map; exit 3")
+    assert r.returncode == 3, r
+    lines = r.stdout.split("\n")
+    assert lines[0] == "0"
+    maps = [l.split() for l in lines[1:] if l.strip()]
+    assert maps[0] == ["0", str(uid), "1"], maps  # container root is the user
+    assert len(maps) == 2 and maps[1][0] == "1" and maps[1][2] == "65536", maps  # + the subuid range
+    assert pm.run("--rm", IMAGE, "no-such-command").returncode == 127
+    assert pm.run("--rm", IMAGE, "/etc/passwd").returncode == 126
+    assert pm.my_containers() == []
+
+
+def test_rootless_detached_logs_exec_stop(podman_rootless):
+    pm = podman_rootless
+    n = pm.name()
+    pm.ok(*pm.tagged("run", "-d", "--name", n, IMAGE, "sh", "-c", SLEEPER))
+    engines.wait_for(lambda: "started" in pm("logs", n).stdout, what="container output")
+    assert pm("exec", n, "sh", "-c", "echo in-exec; exit 5").returncode == 5
+    rc, out = pm.in_pty("exec", "-it", n, "sh", "-c", "tty; exit 6")
+    assert rc == 6 and "/dev/pts/" in out, out
+    pm.ok("stop", "-t", "20", n)
+    assert pm.inspect(n, "{{.State.Status}} {{.State.ExitCode}}") == "exited 0"
+    assert "got-term" in pm("logs", n).stdout
+    pm.ok("restart", "-t", "5", n)
+    assert pm.inspect(n, "{{.State.Status}}") == "running"
+    pm.ok("kill", n)
+    engines.wait_for(lambda: pm.inspect(n, "{{.State.Status}}") == "exited", what="exit after kill")
+    pm.ok("rm", "-f", "-t", "0", n)
+
+
+def user_dir(pm):
+    """A directory the rootless user can reach (pytest's tmp_path is root-only)."""
+    import pathlib
+    d = pathlib.Path(tempfile.mkdtemp(prefix=pm.marker, dir=pm.s.dir))
+    os.chmod(d, 0o755)
+    return d
+
+
+def test_rootless_user_readonly_tmpfs_volume(podman_rootless):
+    pm = podman_rootless
+    vol = user_dir(pm) / "vol"
+    vol.mkdir()
+    os.chown(vol, pm.s.user.pw_uid, pm.s.user.pw_gid)  # container root = the user
+    r = pm.run("--rm", "--read-only", "--tmpfs", "/scratch", "-v", "%s:/data" % vol, IMAGE, "sh", "-c",
+               "touch /x 2>/dev/null || echo ro; touch /scratch/f && echo tmpfs-ok; echo hi > /data/f && cat /data/f")
+    assert r.stdout.split() == ["ro", "tmpfs-ok", "hi"], r
+    assert (vol / "f").stat().st_uid == pm.s.user.pw_uid
+    r = pm.run("--rm", "--user", "1000:1000", IMAGE, "id", "-u")
+    assert r.stdout.strip() == "1000", r
+
+
+def test_rootless_caps_and_seccomp(podman_rootless):
+    pm = podman_rootless
+    r = pm.run("--rm", "--cap-drop", "all", "--cap-add", "NET_RAW", IMAGE, "grep", "CapEff", "/proc/self/status")
+    assert cap_eff(r.stdout) == 1 << 13, r
+    prof = user_dir(pm) / "seccomp.json"
+    prof.write_text(json.dumps({"defaultAction": "SCMP_ACT_ALLOW",
+                                "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}))
+    r = pm.run("--rm", "--security-opt", "seccomp=%s" % prof, IMAGE, "sh", "-c", "mkdir /tmp/d || echo refused")
+    assert "refused" in r.stdout, r
