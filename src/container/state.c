@@ -21,7 +21,7 @@ char *state_default_root(void)
 {
   const char *xdg = getenv("XDG_RUNTIME_DIR");
   char *out = NULL;
-  if (geteuid() == 0 && !(xdg && *xdg && getenv("USER") && strcmp(getenv("USER"), "root") != 0))
+  if (!state_root_is_users(geteuid(), running_in_userns(), xdg, getenv("USER")))
     return strdup("/run/husk");
   if (xdg && *xdg)
     return asprintf(&out, "%s/husk", xdg) < 0 ? NULL : out;
