@@ -545,9 +545,7 @@ def rootless_missing():
         if not engines.have(tool):
             return "%s is not installed" % tool
     if runtime_name().startswith("husk") and engines.run([runtime_path(), "check", "--help"]).returncode != 0:
-        return ("husk's rootless support (branch `rootless`: `husk check`, the state root from "
-                "XDG_RUNTIME_DIR inside podman's user namespace) is not in this tree; podman as a user "
-                "fails with `open state root /run/husk: Permission denied`")
+        return "husk was built without its rootless support (`husk check` is missing)"
     return None
 
 
