@@ -39,6 +39,10 @@ static const struct opt_help helps[] = {
     {"events", "interval", "DURATION", "time between statistics (Go syntax: 5s, 500ms)"},
     {"spec", "bundle", "DIR", "write config.json in DIR (default: .)"},
     {"spec", "rootless", NULL, "a config for an unprivileged user (user namespace, no cgroups)"},
+    {"check", "rootless", NULL, "check what rootless containers need (implied for a non-root user)"},
+    {"check", "json", NULL, "print the report as one JSON object"},
+    {"check", "user", "NAME", "check for this user (as root): subordinate ids, XDG_RUNTIME_DIR"},
+    {"check", "systemd-cgroup", NULL, "check for the systemd cgroup driver (delegation, D-Bus)"},
     /* exec */
     {"exec", "process", "FILE", "process.json to run (the other process flags are ignored)"},
     {"exec", "tty", "BOOL", "allocate a pseudo-terminal (crun: --tty=false turns it off)"},
