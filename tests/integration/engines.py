@@ -9,6 +9,8 @@ import hashlib
 import io
 import json
 import os
+import pty
+import select
 import shutil
 import subprocess
 import tarfile
@@ -86,6 +88,36 @@ def write_oci_archive(path, rootfs, name, cmd=None):
             info.size = len(data)
             t.addfile(info, io.BytesIO(data))
     return path
+
+
+def pty_run(argv, env=None, timeout=60):
+    """Run argv with a pty as its stdio (as from a terminal); returns (rc, output)."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    out = b""
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            r, _, _ = select.select([master], [], [], 0.2)
+            if r:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    break
+                out += data
+            elif p.poll() is not None:
+                break
+        p.wait(timeout=max(1, deadline - time.time()))
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        raise AssertionError("timed out: %r, output %r" % (argv, out))
+    finally:
+        os.close(master)
+    return p.returncode, out.decode(errors="replace").replace("\r\n", "\n")
 
 
 # --------------------------------------------------------------------------------------

@@ -13,8 +13,6 @@ among the mounts of the storage.
 """
 import json
 import os
-import pty
-import select
 import shutil
 import signal
 import subprocess
@@ -183,7 +181,7 @@ class Podman:
         return self.inspect(name, "{{.Id}}")
 
     def in_pty(self, *args, timeout=60):
-        return pty_run(self.s.argv(self.form) + [str(a) for a in args], self.s.env(self.form), timeout)
+        return engines.pty_run(self.s.argv(self.form) + [str(a) for a in args], self.s.env(self.form), timeout)
 
     def my_containers(self):
         r = self("ps", "-a", "-q", "--no-trunc", "--filter", "label=husk-test=" + self.marker)
@@ -207,36 +205,6 @@ class Podman:
         assert not procs, "leftover processes: %r" % procs
         assert not cgs, "leftover cgroups: %r" % cgs
         assert not mnts, "leftover mounts: %r" % mnts
-
-
-def pty_run(argv, env, timeout):
-    """Run argv with a pty as its stdio (as from a terminal); returns (rc, output)."""
-    master, slave = pty.openpty()
-    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
-    os.close(slave)
-    out = b""
-    deadline = time.time() + timeout
-    try:
-        while time.time() < deadline:
-            r, _, _ = select.select([master], [], [], 0.2)
-            if r:
-                try:
-                    data = os.read(master, 4096)
-                except OSError:
-                    data = b""
-                if not data:
-                    break
-                out += data
-            elif p.poll() is not None:
-                break
-        p.wait(timeout=max(1, deadline - time.time()))
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait()
-        raise AssertionError("timed out: %r, output %r" % (argv, out))
-    finally:
-        os.close(master)
-    return p.returncode, out.decode(errors="replace").replace("\r\n", "\n")
 
 
 @pytest.fixture(params=["flag"])
