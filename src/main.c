@@ -60,8 +60,10 @@ static void usage(FILE *out)
                "  --debug                 debug logging\n"
                "  --systemd-cgroup        use the systemd cgroup manager\n"
                "  --cgroup-manager M      cgroupfs | systemd | disabled\n"
-               "  --rootless B            true | false | auto (accepted for runc "
-               "compatibility)\n"
+               "  --rootless B            true | false | auto (as runc: auto = not root, or "
+               "root in a user namespace)\n"
+               "  --cdi-spec-dir DIRS     CDI spec directories, ':'-separated (default "
+               "$HUSK_CDI_SPEC_DIRS or /etc/cdi:/var/run/cdi)\n"
                "  -v, --version           print the version\n"
                "  -h, --help              print this help\n\nCommands:\n");
   for (const struct husk_cmd *c = husk_commands; c->name; c++)
@@ -85,7 +87,8 @@ static int help_command(struct husk_globals *g, int argc, char **argv)
   return 1;
 }
 
-enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_LOG_LEVEL, G_DEBUG, G_SYSTEMD, G_MANAGER, G_ROOTLESS };
+enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_LOG_LEVEL, G_DEBUG, G_SYSTEMD, G_MANAGER, G_ROOTLESS,
+       G_CDI_DIR };
 
 static const struct option global_opts[] = {{"root", required_argument, NULL, G_ROOT},
                                             {"log", required_argument, NULL, G_LOG},
@@ -95,6 +98,7 @@ static const struct option global_opts[] = {{"root", required_argument, NULL, G_
                                             {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
                                             {"cgroup-manager", required_argument, NULL, G_MANAGER},
                                             {"rootless", required_argument, NULL, G_ROOTLESS},
+                                            {"cdi-spec-dir", required_argument, NULL, G_CDI_DIR},
                                             {"version", no_argument, NULL, 'v'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
@@ -136,6 +140,9 @@ static int parse_globals(int argc, char **argv, struct husk_globals *g, const ch
       break;
     case G_ROOTLESS:
       g->rootless = optarg;
+      break;
+    case G_CDI_DIR:
+      g->cdi_spec_dirs = optarg;
       break;
     case 'v':
     case 'V':

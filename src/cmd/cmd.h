@@ -15,6 +15,7 @@ struct husk_globals {
   bool log_json, debug;
   enum cg_manager cgroup_manager;
   const char *rootless; /* true|false|auto (runc); accepted, informational */
+  const char *cdi_spec_dirs; /* --cdi-spec-dir, ':'-separated; NULL: env or default */
 };
 
 struct husk_cmd {
@@ -71,5 +72,6 @@ int cmd_features(struct husk_globals *g, int argc, char **argv);
 int cmd_check(struct husk_globals *g, int argc, char **argv);
 int cmd_checkpoint(struct husk_globals *g, int argc, char **argv);
 int cmd_restore(struct husk_globals *g, int argc, char **argv);
+int cmd_cdi(struct husk_globals *g, int argc, char **argv);
 
 #endif

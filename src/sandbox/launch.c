@@ -68,7 +68,7 @@ static char *state_json(struct sandbox *sb, pid_t pid, const char *status)
 {
   struct oci_state st = {.oci_version = sb->spec->oci_version, .id = sb->c->id,
                          .status = (char *)status, .pid = pid, .bundle = sb->c->bundle,
-                         .annotations = sb->spec->annotations};
+                         .rootfs = sb->rootfs, .annotations = sb->spec->annotations};
   return oci_state_to_json(&st, false);
 }
 

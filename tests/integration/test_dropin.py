@@ -66,7 +66,7 @@ def test_crun_script_runs_unchanged(ctx, bundle):
 
 
 GLOBAL_OPTIONS = ["--root", "--log", "--log-format", "--log-level", "--debug", "--systemd-cgroup",
-                  "--cgroup-manager", "--rootless", "--version", "--help"]
+                  "--cgroup-manager", "--rootless", "--cdi-spec-dir", "--version", "--help"]
 
 
 @pytest.mark.husk_only
