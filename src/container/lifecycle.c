@@ -121,7 +121,7 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
   c->bundle = strdup(bundle);
   c->rootfs = strdup(sb.rootfs);
   c->oci_version = strdup(spec->oci_version ? spec->oci_version : OCI_SPEC_VERSION);
-  c->rootless = geteuid() != 0;
+  c->rootless = rootless_mode(g->rootless);
   c->cgroup.manager = g->cgroup_manager;
   c->cgroup.rootless = c->rootless;
   creation_time(c);
