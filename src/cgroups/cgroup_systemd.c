@@ -18,6 +18,7 @@
 #include "cgroups/cgroup_internal.h"
 #include "cgroups/systemd_bus.h"
 #include "cgroups/systemd_props.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -168,6 +169,8 @@ int cgroup_systemd_start(struct cgroup *cg, pid_t pid, struct husk_err *e)
     goto out;
   sdb_restart_deadline(&p->bus);
   r = start_unit(&p->bus, cg, p->unit.unit, &props, pid, e);
+  if (r == 0)
+    r = fault_point("systemd:scope-started", e);
   if (r == 0)
     r = verify_placement(&p->bus, cg, p->unit.unit, pid, e);
   if (r < 0)

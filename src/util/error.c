@@ -65,6 +65,8 @@ int herr_wrap(struct husk_err *e, const char *fmt, ...)
 
 void herr_clear(struct husk_err *e)
 {
+  if (!e)
+    return;
   free(e->msg);
   e->msg = NULL;
   e->errnum = 0;

@@ -11,8 +11,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 QEMU_CACHE=${QEMU_CACHE:-/var/tmp/husk-test/qemu}
 # Runtime libraries of husk (the -dev packages of tests/deps/base.list), the
-# init system, the system bus, and tools the guest tests use.
-packages=systemd,systemd-sysv,dbus,libyajl2,libseccomp2,libcap2,libsystemd0,libselinux1,libyaml-0-2,procps,jq
+# init system, the system bus (and the user bus: dbus-user-session, libpam-systemd
+# for user@.service), and tools the guest tests use.
+packages=systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd,libyajl2,libseccomp2,libcap2,libsystemd0,libselinux1,libyaml-0-2,procps,jq
 kernel_meta=linux-image-cloud-amd64
 
 log() { echo "qemu-image: $*" >&2; }

@@ -82,6 +82,8 @@ run_test sd-annotations test_sd_annotations
 run_test sd-reset-failed test_sd_reset_failed
 run_test sd-private-bus test_sd_private_bus
 run_test sd-deadline test_sd_deadline
+run_test sd-rootless test_sd_rootless
+run_test sd-faults test_sd_faults
 run_test sd-cycles test_sd_cycles
 run_test fs-cycles test_fs_cycles
 run_test no-leftovers test_no_leftovers

@@ -252,3 +252,80 @@ test_no_leftovers() {
 	[ -z "$c" ] || fail "cgroups left: $c" || return 1
 	[ -z "$(ls $R)" ] || fail "state left: $(ls $R)"
 }
+
+# Rootless: the user manager's bus (and its private socket), a scope in the
+# user's slice, the limits user@.service delegates (pids memory cpu).
+RL_USER=husku
+rl() { runuser -u $RL_USER -- env XDG_RUNTIME_DIR=/run/user/1000 "$@"; }
+rl_unit_prop() { rl systemctl --user show -p "$2" --value "$1"; }
+
+test_sd_rootless() {
+	local d b u=husk-rl1.scope pid ucg
+	id $RL_USER >/dev/null 2>&1 || useradd -m -u 1000 $RL_USER || return 1
+	loginctl enable-linger $RL_USER || return 1
+	wait_for 120 systemctl is-active --quiet user@1000.service || fail "user@1000.service: $(systemctl status user@1000.service 2>&1 | head -5)" || return 1
+	wait_for 30 test -S /run/user/1000/systemd/private || fail "no user manager socket" || return 1
+	d=$W/rl
+	rm -rf "$d" && mkdir -p "$d" && chown $RL_USER "$d" && chmod 755 $W $W/b 2>/dev/null
+	(cd "$d" && rl "$HUSK" spec --rootless) || return 1
+	CMD=$fork_cmd jq --arg root "$W/rootfs" '.root.path = $root | .root.readonly = true |
+		.process.terminal = false | .mounts |= map(select(.type != "cgroup")) |
+		.linux.resources = {pids: {limit: 8}, memory: {limit: 67108864}, cpu: {quota: 50000, period: 100000}} |
+		.process.args = ["sh", "-c", $ENV.CMD]' "$d/config.json" >"$d/c.json" || return 1
+	mv "$d/c.json" "$d/config.json" && chown $RL_USER "$d/config.json"
+	rl "$HUSK" --systemd-cgroup create -b "$d" rl1 </dev/null >"$W/log/rl1.out" 2>&1 || fail "create: $(cat "$W/log/rl1.out")" || return 1
+	rl "$HUSK" start rl1 >>"$W/log/rl1.out" 2>&1 || fail "start: $(cat "$W/log/rl1.out")" || return 1
+	pid=$(rl "$HUSK" state rl1 | jq -r .pid)
+	ucg=/user.slice/user-1000.slice/user@1000.service/user.slice/$u
+	expect_eq "$(cgroup_of "$pid")" "$ucg" "placement in the user manager's scope" || return 1
+	expect_eq "$(rl_unit_prop $u TasksMax)" 8 "TasksMax (systemctl --user)" || return 1
+	expect_eq "$(rl_unit_prop $u MemoryMax)" 67108864 "MemoryMax (systemctl --user)" || return 1
+	expect_eq "$(cat $CG$ucg/pids.max)" 8 "pids.max" || return 1
+	expect_eq "$(cat $CG$ucg/cpu.max)" "50000 100000" "cpu.max" || return 1
+	wait_for 60 output_has rl1 loop-done || fail "loop did not end: $(cat "$W/log/rl1.out")" || return 1
+	output_has rl1 "can't fork" || fail "pids limit not enforced: $(cat "$W/log/rl1.out")" || return 1
+	rl "$HUSK" update --pids-limit 12 rl1 || return 1
+	expect_eq "$(rl_unit_prop $u TasksMax)" 12 "TasksMax after update" || return 1
+	rl "$HUSK" pause rl1 || return 1
+	expect_eq "$(cat $CG$ucg/cgroup.freeze)" 1 "frozen" || return 1
+	rl "$HUSK" resume rl1 || return 1
+	rl "$HUSK" delete -f rl1 || return 1
+	expect_eq "$(rl_unit_prop $u LoadState)" not-found "unit after delete" || return 1
+	[ ! -d "$CG$ucg" ] || fail "$ucg left" || return 1
+	# no user bus daemon: the user manager's private socket
+	jq '.process.args = ["sh", "-c", "cat /proc/self/cgroup; echo rl2-ran"] | .linux.namespaces |= map(select(.type != "cgroup"))' \
+		"$d/config.json" >"$d/c.json" && mv "$d/c.json" "$d/config.json" && chown $RL_USER "$d/config.json"
+	rl env DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent "$HUSK" --systemd-cgroup run -b "$d" rl2 </dev/null >"$W/log/rl2.out" 2>&1
+	output_has rl2 rl2-ran || fail "run via the private socket: $(cat "$W/log/rl2.out")" || return 1
+	output_has rl2 "user@1000.service/user.slice/husk-rl2.scope" || fail "rl2 not in its scope: $(cat "$W/log/rl2.out")" || return 1
+	expect_eq "$(rl_unit_prop husk-rl2.scope LoadState)" not-found "unit after run" || return 1
+	[ -z "$(rl "$HUSK" list -q)" ] || fail "containers left: $(rl "$HUSK" list -q)"
+}
+
+# Failures injected at each step of the systemd setup (HUSK_FAULT, see
+# src/util/fault.h): fail → create fails and removes what it made; kill → the
+# runtime dies there, `delete --force` cleans the state, and the scope (never
+# recorded) goes away with the init. Either way no unit, cgroup or process.
+test_sd_faults() {
+	local b pt act id n=0 left
+	b=$(bundle sdflt '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 40},
+		devices: [{allow: false, access: "rwm"}]} | .process.args = ["sleep", "1717"]') || return 1
+	for pt in systemd:scope-started cgroup:wrote-v2 cgroup:wrote-devices cgroup:joined create:created; do
+		for act in fail kill; do
+			n=$((n + 1))
+			id=sdflt$n
+			HUSK_FAULT=$pt=$act "$HUSK" --root "$R" --systemd-cgroup create -b "$b" $id </dev/null >"$W/log/$id.out" 2>&1 &&
+				fail "$pt=$act: create succeeded" && return 1
+			if [ $act = kill ]; then
+				h delete -f $id >>"$W/log/$id.out" 2>&1 || fail "$pt=$act: delete -f: $(cat "$W/log/$id.out")" || return 1
+			fi
+			wait_for 15 test "$(unit_prop husk-$id.scope LoadState)" = not-found ||
+				fail "$pt=$act: unit left: $(systemctl status husk-$id.scope 2>&1 | head -3)" || return 1
+			[ ! -d $CG/system.slice/husk-$id.scope ] || fail "$pt=$act: cgroup left" || return 1
+			[ ! -e $R/$id ] || fail "$pt=$act: state left" || return 1
+			left=$(pgrep -af 'sleep 1717')
+			[ -z "$left" ] || fail "$pt=$act: processes left: $left" || return 1
+			echo "$pt=$act: clean"
+		done
+	done
+}
