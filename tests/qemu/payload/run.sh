@@ -78,6 +78,7 @@ run_test sd-limits test_sd_limits
 run_test sd-update test_sd_update
 run_test sd-pause test_sd_pause
 run_test sd-exec test_sd_exec
+run_test sd-devices test_sd_devices
 run_test sd-annotations test_sd_annotations
 run_test sd-reset-failed test_sd_reset_failed
 run_test sd-private-bus test_sd_private_bus

@@ -329,3 +329,23 @@ test_sd_faults() {
 		done
 	done
 }
+
+# The eBPF device filter in a scope, and after systemd re-applies the unit
+# (daemon-reload): an open of a denied device still fails with EPERM.
+test_sd_devices() {
+	local b out
+	b=$(bundle sddev '.linux.resources.devices = [{allow: false, access: "rwm"},
+		{allow: true, type: "c", major: 1, minor: 3, access: "rwm"},
+		{allow: false, type: "c", major: 1, minor: 5, access: "rwm"}] |
+		.process.args = ["sleep", "1000"]') || return 1
+	create_start hs sddev "$b" || return 1
+	out=$(h exec sddev sh -c 'echo x >/dev/null && echo null-ok; head -c 1 /dev/zero >/dev/null' 2>&1)
+	echo "$out"
+	expect_match "$out" "null-ok" "allowed /dev/null" || return 1
+	expect_match "$out" "Operation not permitted" "denied /dev/zero" || return 1
+	systemctl daemon-reload || return 1
+	out=$(h exec sddev sh -c 'head -c 1 /dev/zero >/dev/null' 2>&1)
+	expect_match "$out" "Operation not permitted" "denied /dev/zero after daemon-reload" || return 1
+	h delete -f sddev || return 1
+	unit_gone husk-sddev.scope
+}
