@@ -36,6 +36,21 @@ static const struct oci_resources *resources_of(const struct oci_spec *spec)
   return spec->has_linux && spec->linux_.has_resources ? &spec->linux_.resources : &none;
 }
 
+/* v1 devices controller: systemd owns the rules of a scope (a daemon-reload
+ * rewrites them), so the unit must carry them. v2 needs nothing: systemd
+ * leaves our eBPF program alone (BPF_F_ALLOW_MULTI). */
+static int devices_props(const struct oci_resources *r, struct sd_props *props, struct husk_err *e)
+{
+  bool inexact = false;
+  if (sd_props_devices(r, props, &inexact, e) < 0)
+    return -1;
+  if (inexact)
+    husk_warn("linux.resources.devices: systemd cannot express every rule (an allow narrowed "
+              "by a later deny, or a `*:N` rule): after a daemon-reload systemd denies more "
+              "devices than the rules allow");
+  return 0;
+}
+
 /* Every property of the new scope except PIDs. */
 static int scope_props(const struct cgroup *cg, const struct cgroup_systemd_pending *p,
                        struct sd_props *props, struct husk_err *e)
@@ -56,6 +71,8 @@ static int scope_props(const struct cgroup *cg, const struct cgroup_systemd_pend
       (v2 && sd_props_add_bool(props, "IOAccounting", true) < 0))
     return herr(e, ENOMEM, "systemd properties");
   if (sd_props_from_resources(resources_of(p->spec), v2, props, e) < 0)
+    return -1;
+  if (!v2 && devices_props(resources_of(p->spec), props, e) < 0)
     return -1;
   if (p->spec->annotations.n && sd_props_from_annotations(&p->spec->annotations, props, e) < 0)
     return -1;
@@ -196,7 +213,8 @@ int cgroup_systemd_update(const struct cgroup *cg, const struct oci_resources *r
   int rc = 0;
   if (!cg->scope || !cg->path)
     return herr(e, ENOENT, "update: the container has no systemd scope");
-  if (sd_props_from_resources(r, cg->layout == CG_LAYOUT_V2, &props, e) < 0)
+  if (sd_props_from_resources(r, cg->layout == CG_LAYOUT_V2, &props, e) < 0 ||
+      (cg->layout != CG_LAYOUT_V2 && r->n_devices && devices_props(r, &props, e) < 0))
     rc = -1;
   else if (props.n) {
     if (sdb_open(&b, cg->rootless, e) < 0)

@@ -180,6 +180,17 @@ static int append_prop(sd_bus_message *m, const struct sd_prop *p)
   case 's':
     r = sd_bus_message_append(m, "v", "s", p->s);
     break;
+  case 'A':
+    r = sd_bus_message_open_container(m, 'v', "a(ss)");
+    if (r >= 0)
+      r = sd_bus_message_open_container(m, 'a', "(ss)");
+    for (size_t k = 0; r >= 0 && k < p->n_pairs; k++)
+      r = sd_bus_message_append(m, "(ss)", p->pairs[2 * k], p->pairs[2 * k + 1]);
+    if (r >= 0)
+      r = sd_bus_message_close_container(m);
+    if (r >= 0)
+      r = sd_bus_message_close_container(m);
+    break;
   case 'y':
     r = sd_bus_message_open_container(m, 'v', "ay");
     if (r >= 0)

@@ -207,6 +207,11 @@ int sd_props_add_str(struct sd_props *p, const char *name, const char *v)
   return 0;
 }
 
+struct sd_prop *sd_props_add_pairs(struct sd_props *p, const char *name)
+{
+  return add(p, name, 'A');
+}
+
 static int add_bytes(struct sd_props *p, const char *name, const char *list, const char *field,
                      struct husk_err *e)
 {
@@ -238,6 +243,9 @@ void sd_props_free(struct sd_props *p)
   for (size_t i = 0; i < p->n; i++) {
     free(p->items[i].s);
     free(p->items[i].bytes);
+    for (size_t k = 0; k < p->items[i].n_pairs * 2; k++)
+      free(p->items[i].pairs[k]);
+    free(p->items[i].pairs);
   }
   free(p->items);
   p->items = NULL;

@@ -17,7 +17,8 @@
 #define SD_INFINITY UINT64_MAX
 #define SD_NAME_MAX 256
 
-/* D-Bus signature of a property value: b t x u i s, and 'y' for "ay". */
+/* D-Bus signature of a property value: b t x u i s, 'y' for "ay" and 'A'
+ * for "a(ss)" (DeviceAllow: path + permissions pairs). */
 struct sd_prop {
   char name[64];
   char type;
@@ -27,6 +28,8 @@ struct sd_prop {
   char *s;        /* s */
   uint8_t *bytes; /* ay */
   size_t n_bytes;
+  char **pairs; /* a(ss): 2 * n_pairs strings */
+  size_t n_pairs;
 };
 
 struct sd_props {
@@ -63,6 +66,12 @@ int sd_cpuset_to_bytes(const char *list, uint8_t **out, size_t *n, const char **
  * the driver writes them into the scope's delegated cgroup directly. */
 int sd_props_from_resources(const struct oci_resources *r, bool v2, struct sd_props *p,
                             struct husk_err *e);
+/* linux.resources.devices for the v1 devices controller: DevicePolicy=strict
+ * and the DeviceAllow list of what the rules allow as a whole (an empty
+ * DeviceAllow first, which resets the unit's list on update). *inexact:
+ * some allowed access could not be expressed and is left out. */
+int sd_props_devices(const struct oci_resources *r, struct sd_props *p, bool *inexact,
+                     struct husk_err *e);
 /* org.systemd.property.NAME=VALUE annotations. VALUE is GVariant text as
  * runc and crun accept it: true/false, 'string' or "string", "uint64 N"
  * (also "@t N"), int64/uint32/int32 (@x @u @i), or a bare number for
@@ -73,6 +82,8 @@ int sd_props_from_annotations(const struct oci_map *annotations, struct sd_props
 int sd_props_add_bool(struct sd_props *p, const char *name, bool v);
 int sd_props_add_u64(struct sd_props *p, const char *name, uint64_t v);
 int sd_props_add_str(struct sd_props *p, const char *name, const char *v);
+/* An empty a(ss) property to fill (valid until the next add). */
+struct sd_prop *sd_props_add_pairs(struct sd_props *p, const char *name);
 const struct sd_prop *sd_props_find(const struct sd_props *p, const char *name);
 void sd_props_free(struct sd_props *p);
 

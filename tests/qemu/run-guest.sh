@@ -3,7 +3,8 @@
 # busybox and tests/qemu/payload/, and checks the results the guest wrote back.
 #   run-guest.sh HUSK_BINARY
 # Environment: QEMU_TIMEOUT (seconds, default 1500), QEMU_SMP (2), QEMU_MEM (1536 MiB),
-# QEMU_ACCEL (tcg), SD_CYCLES / FS_CYCLES (create/delete cycles, 100 / 20),
+# QEMU_ACCEL (tcg), QEMU_CGROUP (v2: pure v2, every controller; hybrid: systemd's
+# v1 + unified layout), SD_CYCLES / FS_CYCLES / HY_CYCLES (create/delete cycles),
 # HUSK_QEMU_TESTS (space-separated test names to run, default all),
 # HUSK_QEMU_XFAIL (tests known to fail; a pass of one of them is an error too).
 set -euo pipefail
@@ -30,13 +31,18 @@ chmod +x "$pay/run.sh"
 printf '%s\n' "${HUSK_QEMU_TESTS:-}" >"$pay/tests.select"
 printf '%s\n' "${HUSK_QEMU_XFAIL:-}" >"$pay/tests.xfail"
 # knobs for the guest tests (e.g. SD_CYCLES=10 for a quick run)
-env | grep -E '^(SD_CYCLES|FS_CYCLES)=' >"$pay/env" || true
+env | grep -E '^(SD_CYCLES|FS_CYCLES|HY_CYCLES)=' >"$pay/env" || true
 mkfs.ext4 -q -F -L huskpayload -d "$pay" "$work/payload.img" 256M >&2
 
 append="console=ttyS0 root=/dev/nvme0n1 rootfstype=ext4 rw nvme_core.multipath=N"
-append+=" systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all panic=-1 quiet"
+case ${QEMU_CGROUP:-v2} in
+v2) append+=" systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all" ;;
+hybrid) append+=" systemd.unified_cgroup_hierarchy=0" ;;
+*) log "QEMU_CGROUP: expected v2 or hybrid"; exit 1 ;;
+esac
+append+=" panic=-1 quiet"
 append+=" systemd.show_status=0 loglevel=3"
-log "booting ($img), console follows"
+log "booting ($img, cgroup ${QEMU_CGROUP:-v2}), console follows"
 rc=0
 # Software emulation: this machine's /dev/kvm opens but fails ("KVM internal
 # error ... emulation failure") and the guest hangs. QEMU_ACCEL=kvm elsewhere.
@@ -55,7 +61,7 @@ debugfs -R 'cat /timing.txt' "$work/payload.img" >"$work/timing.txt" 2>/dev/null
 echo "----- results (from the guest) -----"
 cat "$work/results.txt"
 cat "$work/timing.txt"
-echo "image $((t1 - t0)) s, qemu (boot + tests + poweroff) $((t2 - t1)) s"
+echo "image $((t1 - t0)) s, qemu (boot + tests + poweroff) $((t2 - t1)) s, cgroup ${QEMU_CGROUP:-v2}"
 n_fail=$(grep -c -E '^(FAIL|XPASS)' "$work/results.txt" || true)
 n_ok=$(grep -c -E '^(ok|XFAIL)' "$work/results.txt" || true)
 if ! grep -q '^DONE' "$work/results.txt"; then

@@ -11,11 +11,35 @@
 #
 # HUSK_QEMU_XFAIL: tests known to fail (default none; an XFAIL test that
 # passes fails the stage, so the list cannot go stale).
-# HUSK_QEMU_TESTS: run only these (space-separated names from payload/run.sh).
+# HUSK_QEMU_TESTS: run only these (space-separated names from payload/run.sh;
+# hy-* names run in the hybrid boot, the others in the v2 boot).
+# HUSK_QEMU_HYBRID=0: skip the second boot (hybrid layout).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ "$(id -u)" -ne 0 ]; then
 	echo "20-qemu-v2-systemd: needs root (mmdebstrap, the guest image)" >&2
 	exit 1
 fi
-exec tests/qemu/run-guest.sh "${HUSK:-$PWD/husk}"
+husk=${HUSK:-$PWD/husk}
+# which boots the selection needs (no-leftovers runs in both)
+want_v2=1 want_hy=1
+if [ -n "${HUSK_QEMU_TESTS:-}" ]; then
+	want_v2=0 want_hy=0
+	for t in $HUSK_QEMU_TESTS; do
+		case $t in
+		no-leftovers) ;;
+		hy-*) want_hy=1 ;;
+		*) want_v2=1 ;;
+		esac
+	done
+fi
+[ "${HUSK_QEMU_HYBRID:-1}" = 1 ] || want_hy=0
+rc=0
+if [ $want_v2 = 1 ]; then
+	QEMU_CGROUP=v2 tests/qemu/run-guest.sh "$husk" || rc=1
+fi
+# the same guest booted with systemd's hybrid layout: the driver's v1 side
+if [ $want_hy = 1 ]; then
+	QEMU_CGROUP=hybrid tests/qemu/run-guest.sh "$husk" || rc=1
+fi
+exit $rc

@@ -240,8 +240,69 @@ static void test_annotations(void)
   sd_props_free(&p);
 }
 
+static const char *allow_of(const struct sd_props *p, const char *path)
+{
+  const struct sd_prop *x = sd_props_find(p, "DeviceAllow");
+  for (size_t i = 0; x && i < x->n_pairs; i++)
+    if (strcmp(x->pairs[2 * i], path) == 0)
+      return x->pairs[2 * i + 1];
+  return NULL;
+}
+
+static void test_devices(void)
+{
+  struct sd_props p = {0};
+  struct husk_err e = {0};
+  bool inexact = true;
+  struct oci_resources r = {0};
+  struct oci_device_rule rules[3] = {
+      {.allow = false, .access = "rwm"},
+      {.allow = true, .type = "c", .major = {true, 1}, .minor = {true, 3}, .access = "rwm"},
+      {.allow = false, .type = "c", .major = {true, 1}, .minor = {true, 5}, .access = "rwm"}};
+  ok(sd_props_devices(&r, &p, &inexact, &e) == 0 && !inexact, "default rules convert exactly");
+  ok(sd_props_find(&p, "DevicePolicy") &&
+         strcmp(sd_props_find(&p, "DevicePolicy")->s, "strict") == 0,
+     "DevicePolicy=strict");
+  ok(p.n == 3 && p.items[1].type == 'A' && p.items[1].n_pairs == 0,
+     "an empty DeviceAllow first (resets the list on update)");
+  ok_str(allow_of(&p, "/dev/char/1:3"), "rwm", "/dev/null (1:3) rwm");
+  ok_str(allow_of(&p, "char-136"), "rwm", "pts: char-136 (any minor)");
+  ok_str(allow_of(&p, "char-*"), "m", "mknod of any char device");
+  ok_str(allow_of(&p, "block-*"), "m", "mknod of any block device");
+  ok_str(allow_of(&p, "/dev/char/10:200"), "rwm", "tun 10:200");
+  sd_props_free(&p);
+
+  r.n_devices = 3;
+  r.devices = rules;
+  ok(sd_props_devices(&r, &p, &inexact, &e) == 0, "deny after allow converts");
+  ok(!allow_of(&p, "/dev/char/1:5"), "a later deny removes /dev/zero");
+  ok_str(allow_of(&p, "/dev/char/1:3"), "rwm", "/dev/null kept");
+  ok(!allow_of(&p, "char-*") && inexact,
+     "mknod of any char, narrowed by the deny, is left out and reported inexact");
+  sd_props_free(&p);
+
+  rules[1] = (struct oci_device_rule){.allow = true, .type = "a", .access = "rwm"};
+  r.n_devices = 2;
+  ok(sd_props_devices(&r, &p, &inexact, &e) == 0 && !inexact, "allow all converts exactly");
+  ok_str(allow_of(&p, "char-*"), "rwm", "char-* rwm");
+  ok_str(allow_of(&p, "block-*"), "rwm", "block-* rwm");
+  sd_props_free(&p);
+
+  rules[1] = (struct oci_device_rule){
+      .allow = true, .type = "c", .major = {true, -1}, .minor = {true, 7}, .access = "r"};
+  ok(sd_props_devices(&r, &p, &inexact, &e) == 0 && inexact, "`*:7` cannot be expressed");
+  sd_props_free(&p);
+
+  rules[1] = (struct oci_device_rule){.allow = true, .type = "x", .access = "r"};
+  ok(sd_props_devices(&r, &p, &inexact, &e) < 0 && e.msg && strstr(e.msg, "devices[1]"),
+     "an invalid rule is an error naming it");
+  herr_clear(&e);
+  sd_props_free(&p);
+}
+
 int main(void)
 {
+  test_devices();
   test_cgroups_path();
   test_slice_expand();
   test_quota();

@@ -12,6 +12,7 @@ set +a
 . "$P/lib.sh"
 . "$P/tests_fs.sh"
 . "$P/tests_systemd.sh"
+. "$P/tests_hybrid.sh"
 
 RES=$P/results.txt
 : >"$RES"
@@ -61,33 +62,43 @@ run_test() { # NAME FUNC
 }
 
 t_start=$(date +%s)
-run_test env-v2 test_env
-run_test fs-memory-oom test_fs_memory
-run_test fs-pids test_fs_pids
-run_test fs-cpu test_fs_cpu
-run_test fs-io test_fs_io
-run_test fs-hugetlb test_fs_hugetlb
-run_test fs-unified test_fs_unified
-run_test fs-freeze test_fs_freeze
-run_test fs-devices-ebpf test_fs_devices
-run_test disabled test_disabled
-run_test sd-create test_sd_create
-run_test sd-slice test_sd_slice
-run_test sd-bad-path test_sd_bad_path
-run_test sd-limits test_sd_limits
-run_test sd-update test_sd_update
-run_test sd-pause test_sd_pause
-run_test sd-exec test_sd_exec
-run_test sd-devices test_sd_devices
-run_test sd-annotations test_sd_annotations
-run_test sd-reset-failed test_sd_reset_failed
-run_test sd-private-bus test_sd_private_bus
-run_test sd-deadline test_sd_deadline
-run_test sd-rootless test_sd_rootless
-run_test sd-faults test_sd_faults
-run_test sd-cycles test_sd_cycles
-run_test fs-cycles test_fs_cycles
-run_test no-leftovers test_no_leftovers
-echo "tests $(($(date +%s) - t_start)) s" >>"$P/timing.txt"
+if [ "$(stat -f -c %T $CG)" = cgroup2fs ]; then
+	layout=v2
+	run_test env-v2 test_env
+	run_test fs-memory-oom test_fs_memory
+	run_test fs-pids test_fs_pids
+	run_test fs-cpu test_fs_cpu
+	run_test fs-io test_fs_io
+	run_test fs-hugetlb test_fs_hugetlb
+	run_test fs-unified test_fs_unified
+	run_test fs-freeze test_fs_freeze
+	run_test fs-devices-ebpf test_fs_devices
+	run_test disabled test_disabled
+	run_test sd-create test_sd_create
+	run_test sd-slice test_sd_slice
+	run_test sd-bad-path test_sd_bad_path
+	run_test sd-limits test_sd_limits
+	run_test sd-update test_sd_update
+	run_test sd-pause test_sd_pause
+	run_test sd-exec test_sd_exec
+	run_test sd-devices test_sd_devices
+	run_test sd-annotations test_sd_annotations
+	run_test sd-reset-failed test_sd_reset_failed
+	run_test sd-private-bus test_sd_private_bus
+	run_test sd-deadline test_sd_deadline
+	run_test sd-rootless test_sd_rootless
+	run_test sd-faults test_sd_faults
+	run_test sd-cycles test_sd_cycles
+	run_test fs-cycles test_fs_cycles
+	run_test no-leftovers test_no_leftovers
+else # systemd's hybrid layout (systemd.unified_cgroup_hierarchy=0)
+	layout=hybrid
+	run_test hy-env test_hy_env
+	run_test hy-create test_hy_create
+	run_test hy-devices test_hy_devices
+	run_test hy-cycles test_hy_cycles
+	run_test no-leftovers test_no_leftovers
+fi
+echo "tests ($layout) $(($(date +%s) - t_start)) s" >>"$P/timing.txt"
 echo DONE >>"$RES"
 exit 0
