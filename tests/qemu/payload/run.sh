@@ -18,9 +18,9 @@ RES=$P/results.txt
 : >"$RES"
 select=$(cat "$P/tests.select" 2>/dev/null)
 xfail=$(cat "$P/tests.xfail" 2>/dev/null)
+echo "boot $(cut -d' ' -f1 /proc/uptime) s (guest uptime when run.sh starts)" >"$P/timing.txt"
 mkdir -p "$W/log" "$R"
 make_rootfs
-echo "boot $(cut -d' ' -f1 /proc/uptime) s (guest uptime when the tests start)" >"$P/timing.txt"
 
 in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 
