@@ -247,12 +247,22 @@ int lifecycle_destroy(struct container *c, const struct oci_spec *spec, struct h
   return container_remove(c, e);
 }
 
+/* /etc/passwd itself, as runc reads it: no NSS, so a static husk needs no
+ * shared libnss modules at run time. */
 static char *owner_name(uid_t uid)
 {
-  struct passwd *pw = getpwuid(uid);
+  FILE *f = fopen("/etc/passwd", "re");
+  struct passwd *pw;
   char *out = NULL;
-  if (pw)
-    return strdup(pw->pw_name);
+  while (f && (pw = fgetpwent(f)))
+    if (pw->pw_uid == uid) {
+      out = strdup(pw->pw_name);
+      break;
+    }
+  if (f)
+    fclose(f);
+  if (out)
+    return out;
   return asprintf(&out, "#%u", uid) < 0 ? NULL : out;
 }
 
