@@ -85,17 +85,17 @@ class Bench:
         return base + ["--root", root] + list(cmd)
 
     def measure_one(self, argv, fig, rt, uid=None, env=None, check=True):
-        """Runs argv under bench/measure. Returns (ms, rc, maxrss KiB)."""
+        """Runs argv under bench/measure. Returns (ms, rc, maxrss KiB, CPU ms)."""
         err = os.path.join(self.errdir, "%s-%s" % (fig, rt))
         cmd = [self.measure, "-e", err]
         if uid is not None:
             cmd += ["-u", "%d:%d" % uid]
         out = subprocess.run(cmd + ["--"] + argv, stdout=subprocess.PIPE, env=env or self.env,
                              check=True).stdout.split()
-        ns, rc, rss = int(out[0]), int(out[1]), int(out[2])
+        ns, rc, rss, cpu = int(out[0]), int(out[1]), int(out[2]), int(out[3])
         if rc != 0 and check:
             self.fail(fig, rt, err, rc)
-        return ns / 1e6, rc, rss
+        return ns / 1e6, rc, rss, cpu / 1e6
 
     def fail(self, fig, rt, errfile, rc):
         try:
@@ -229,17 +229,18 @@ class Bench:
         for i in range(n):
             for rt in self.order(names, i):
                 if rt == "floor":
-                    ms, rc, rss = self.measure_one(floor, "run", rt)
+                    ms, rc, rss, cpu = self.measure_one(floor, "run", rt)
                 else:
                     root = self.root(rt)
                     cid = "%s-r%d" % (self.prefix, i)
-                    ms, rc, rss = self.measure_one(self.argv(rt, root, "run", "-b", bundle, cid),
-                                                   "run", rt)
+                    ms, rc, rss, cpu = self.measure_one(
+                        self.argv(rt, root, "run", "-b", bundle, cid), "run", rt)
                     if rc:
                         self.cleanup(rt, root, [cid])
                 if rc == 0:
                     self.record("run", rt, "ms", ms)
                     self.record("run", rt, "rss", rss)
+                    self.record("run", rt, "cpu", cpu)
         self.load("run:end")
 
     def fig_split(self):
@@ -273,6 +274,7 @@ class Bench:
                     self.record(key, rt, "ms", v[0])
                     self.record(key, rt, "rss", v[2])
                 self.record("create+start+delete", rt, "ms", c[0] + s[0] + d[0])
+                self.record("create+start+delete", rt, "cpu", c[3] + s[3] + d[3])
         self.load("split:end")
 
     def fig_exec(self):
@@ -297,11 +299,12 @@ class Bench:
         for i in range(n):
             for rt in self.order(names, i):
                 root, cid, _ = running[rt]
-                ms, rc, rss = self.measure_one(self.argv(rt, root, "exec", cid, "/bin/true"),
-                                               "exec", rt)
+                ms, rc, rss, cpu = self.measure_one(
+                    self.argv(rt, root, "exec", cid, "/bin/true"), "exec", rt)
                 if rc == 0:
                     self.record("exec", rt, "ms", ms)
                     self.record("exec", rt, "rss", rss)
+                    self.record("exec", rt, "cpu", cpu)
         self.load("exec:end")
         for rt, (root, cid, pid) in running.items():
             subprocess.run(self.argv(rt, root, "kill", cid, "KILL"), env=self.env,
@@ -398,7 +401,7 @@ class Bench:
         for rt in names:
             argv = floor if rt == "floor" else \
                 self.argv(rt, os.path.join(xdg, rt), "run", "-b", bundle, "%s-u" % self.prefix)
-            ms, rc, _ = self.measure_one(argv, "rootless", rt, uid=uid, env=env, check=False)
+            rc = self.measure_one(argv, "rootless", rt, uid=uid, env=env, check=False)[1]
             if rc == 0:
                 usable.append(rt)
             else:
@@ -414,7 +417,7 @@ class Bench:
                 cid = "%s-u%d" % (self.prefix, i)
                 argv = floor if rt == "floor" else \
                     self.argv(rt, os.path.join(xdg, rt), "run", "-b", bundle, cid)
-                ms, rc, rss = self.measure_one(argv, "rootless", rt, uid=uid, env=env)
+                ms, rc, rss, _ = self.measure_one(argv, "rootless", rt, uid=uid, env=env)
                 if rc == 0:
                     self.record("rootless", rt, "ms", ms)
                     self.record("rootless", rt, "rss", rss)
@@ -596,20 +599,24 @@ def report(b, args):
     row("1. run /bin/true, ms", "run", "ms", with_floor=True)
     row("1. %d x run, total s" % n, "run", "ms",
         fmt=lambda s: "%.2f" % (s["sum"] / 1000.0) if s else "-", with_floor=True)
+    row("1. run, CPU ms (user+sys)", "run", "cpu", with_floor=True)
     row("2. create, ms", "create", "ms")
     row("2. start, ms", "start", "ms")
     row("2. delete, ms", "delete", "ms")
     row("2. create+start+delete, ms", "create+start+delete", "ms")
+    row("2. create+start+delete, CPU ms", "create+start+delete", "cpu")
     row("3. exec /bin/true, ms", "exec", "ms")
+    row("3. exec, CPU ms (user+sys)", "exec", "cpu")
     row("4. %d concurrent runs, wall ms" % args.concurrent, "concurrent", "ms")
     row("4. containers/s", "concurrent", "per_s", fmt=lambda s: "%.0f" % s["median"] if s else "-")
     mb = 1 / 1024.0
     fmt_mb = (lambda s: "%.2f (%.2f-%.2f)" % (s["median"], s["p10"], s["p90"]) if s else "-")
-    row("5. peak RSS, run, MiB", "run", "rss", fmt=fmt_mb, with_floor=True, scale=mb)
+    row("5. peak RSS, run (with the container's process), MiB", "run", "rss", fmt=fmt_mb,
+        with_floor=True, scale=mb)
     row("5. peak RSS, create, MiB", "create", "rss", fmt=fmt_mb, scale=mb)
     row("5. peak RSS, start, MiB", "start", "rss", fmt=fmt_mb, scale=mb)
     row("5. peak RSS, delete, MiB", "delete", "rss", fmt=fmt_mb, scale=mb)
-    row("5. peak RSS, exec, MiB", "exec", "rss", fmt=fmt_mb, scale=mb)
+    row("5. peak RSS, exec (with the exec'd process), MiB", "exec", "rss", fmt=fmt_mb, scale=mb)
     fmt_k = (lambda s: "%.0f (%.0f-%.0f)" % (s["median"], s["p10"], s["p90"]) if s else "-")
     row("5. cgroup memory at created, KiB", "cgroup-mem", "created_kib", fmt=fmt_k)
     row("5. cgroup memory peak, KiB", "cgroup-mem", "peak_kib", fmt=fmt_k)

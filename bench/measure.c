@@ -2,13 +2,14 @@
  *
  *   measure [-u UID:GID] [-e ERRFILE] [-j N] -- CMD [ARG...]
  *
- * Prints "<elapsed ns> <exit status> <ru_maxrss KiB>" on stdout. The command
+ * Prints "<elapsed ns> <exit status> <ru_maxrss KiB> <user+system CPU ns>" on
+ * stdout (CPU time and RSS include the descendants the command reaped). The command
  * gets /dev/null as stdin and stdout, and ERRFILE (default /dev/null) as
  * stderr; with -u it runs with that uid/gid and no supplementary groups.
  * With -j N it starts N copies at once, "{}" in an argument replaced by the
  * copy's index (0..N-1), stderr to ERRFILE.<index>; it prints the wall time
- * until the last one is reaped, the number of copies that failed, and the
- * largest ru_maxrss.
+ * until the last one is reaped, the number of copies that failed, the
+ * largest ru_maxrss and the CPU time of all copies.
  *
  * Why a separate static binary: ru_maxrss of a child includes the RSS of the
  * address space it had before execve. A child forked by the Python harness
@@ -89,7 +90,9 @@ static pid_t start(const struct opts *o, char **argv, int index)
   _exit(127);
 }
 
-static int reap(pid_t pid, int *code, long *maxrss)
+static long long tv_ns(struct timeval tv) { return tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL; }
+
+static int reap(pid_t pid, int *code, long *maxrss, long long *cpu)
 {
   struct rusage ru;
   int status;
@@ -101,6 +104,7 @@ static int reap(pid_t pid, int *code, long *maxrss)
   *code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (ru.ru_maxrss > *maxrss)
     *maxrss = ru.ru_maxrss;
+  *cpu += tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime);
   return 0;
 }
 
@@ -109,7 +113,7 @@ int main(int argc, char **argv)
   struct opts o = {.errfile = "/dev/null", .uid = -1, .gid = -1};
   int opt, code = 0, failed = 0;
   long maxrss = 0;
-  long long t0, t1;
+  long long t0, t1, cpu = 0;
   pid_t *pids;
   while ((opt = getopt(argc, argv, "+u:e:j:")) != -1) {
     if (opt == 'u' && sscanf(optarg, "%ld:%ld", &o.uid, &o.gid) == 2)
@@ -135,11 +139,11 @@ int main(int argc, char **argv)
       return 2;
     }
   for (int i = 0; i < (o.jobs > 0 ? o.jobs : 1); i++) {
-    if (reap(pids[i], &code, &maxrss) < 0)
+    if (reap(pids[i], &code, &maxrss, &cpu) < 0)
       return 2;
     failed += code != 0;
   }
   t1 = now_ns();
-  printf("%lld %d %ld\n", t1 - t0, o.jobs > 0 ? failed : code, maxrss);
+  printf("%lld %d %ld %lld\n", t1 - t0, o.jobs > 0 ? failed : code, maxrss, cpu);
   return 0;
 }
