@@ -1,6 +1,7 @@
 /* husk: global options (runc and crun spellings) and the command table. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "config.h"
 #include "container/state.h"
+#include "util/exe_guard.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -66,18 +68,17 @@ static void usage(FILE *out)
 
 enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_LOG_LEVEL, G_DEBUG, G_SYSTEMD, G_MANAGER, G_ROOTLESS };
 
-static const struct option global_opts[] = {
-    {"root", required_argument, NULL, G_ROOT},
-    {"log", required_argument, NULL, G_LOG},
-    {"log-format", required_argument, NULL, G_LOG_FORMAT},
-    {"log-level", required_argument, NULL, G_LOG_LEVEL},
-    {"debug", no_argument, NULL, G_DEBUG},
-    {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
-    {"cgroup-manager", required_argument, NULL, G_MANAGER},
-    {"rootless", required_argument, NULL, G_ROOTLESS},
-    {"version", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
+static const struct option global_opts[] = {{"root", required_argument, NULL, G_ROOT},
+                                            {"log", required_argument, NULL, G_LOG},
+                                            {"log-format", required_argument, NULL, G_LOG_FORMAT},
+                                            {"log-level", required_argument, NULL, G_LOG_LEVEL},
+                                            {"debug", no_argument, NULL, G_DEBUG},
+                                            {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
+                                            {"cgroup-manager", required_argument, NULL, G_MANAGER},
+                                            {"rootless", required_argument, NULL, G_ROOTLESS},
+                                            {"version", no_argument, NULL, 'v'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
 
 static int parse_globals(int argc, char **argv, struct husk_globals *g, const char **log_level)
 {
@@ -144,6 +145,16 @@ static enum husk_log_level level_of(const char *s, bool debug)
   return HUSK_LOG_WARNING;
 }
 
+/* Commands whose processes a container can see (CVE-2019-5736). */
+static bool enters_container(const char *cmd)
+{
+  static const char *const names[] = {"create", "run", "exec", "restore"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(cmd, names[i]) == 0)
+      return true;
+  return false;
+}
+
 int main(int argc, char **argv)
 {
   struct husk_globals g = {.cgroup_manager = CG_MANAGER_CGROUPFS};
@@ -151,6 +162,11 @@ int main(int argc, char **argv)
   int first = parse_globals(argc, argv, &g, &log_level), r;
   if (first < 0)
     return 1;
+  if (first < argc && enters_container(argv[first])) {
+    struct husk_err e = {0};
+    if (exe_guard(argv, &e) < 0)
+      return cmd_fail(&e);
+  }
   if (husk_log_init(g.log, g.log_json, level_of(log_level, g.debug)) < 0)
     fprintf(stderr, "husk: open log `%s`: %s\n", g.log, strerror(errno));
   if (first >= argc) {
