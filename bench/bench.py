@@ -355,6 +355,12 @@ class Bench:
             path = "/%s-mem-%s" % (self.prefix, rt)
             bundles[rt] = self.write_bundle("bundle-mem-" + rt, ["/bin/true"], cgroups_path=path)
             cgdirs[rt] = "/sys/fs/cgroup/memory" + path
+        # a pure v2 host has memory.current/memory.peak where v1 has usage/max_usage
+        v2 = not os.path.isdir("/sys/fs/cgroup/memory")
+        if v2:
+            cgdirs = {rt: d.replace("/memory/", "/", 1) for rt, d in cgdirs.items()}
+        usage, peak_file = (("memory.current", "memory.peak") if v2 else
+                            ("memory.usage_in_bytes", "memory.max_usage_in_bytes"))
         self.load("memory:start")
         for i in range(n):
             for rt in self.order(names, i):
@@ -370,11 +376,11 @@ class Bench:
                     continue
                 with open(pidfile) as f:
                     pid = int(f.read().strip())
-                created = read_int(os.path.join(cgdirs[rt], "memory.usage_in_bytes"))
+                created = read_int(os.path.join(cgdirs[rt], usage))
                 s = self.measure_one(self.argv(rt, root, "start", cid, cgroups=True), "memory", rt)
                 if s[1] == 0:
                     self.wait_pid(pid)
-                peak = read_int(os.path.join(cgdirs[rt], "memory.max_usage_in_bytes"))
+                peak = read_int(os.path.join(cgdirs[rt], peak_file))
                 d = self.measure_one(self.argv(rt, root, "delete", cid, cgroups=True), "memory", rt)
                 if s[1] or d[1]:
                     self.cleanup(rt, root, [cid])
