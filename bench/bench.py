@@ -698,6 +698,8 @@ def main():
     p.add_argument("--only", default="memory,run,split,exec,concurrent,rootless",
                    help="figures to measure (comma-separated)")
     p.add_argument("--json", help="write the raw samples and the summary here")
+    p.add_argument("--husk-ro", action="store_true",
+                   help="also measure the husk binary from a read-only bind mount (husk-ro)")
     a = p.parse_args()
     defaults = (5, 5, 10, 1, 3, 3) if a.quick else (100, 100, 50, 3, 20, 30)
     for k, d in zip(("iterations", "execs", "concurrent", "rounds", "memory", "rootless"), defaults):
@@ -736,6 +738,18 @@ def main():
     state = os.path.join(a.workdir, "state")
     os.makedirs(state, exist_ok=True)
     b.sh("mount", "-t", "tmpfs", "-o", "mode=0755", "bench-state", state)
+    if a.husk_ro:
+        # the same binary on a read-only bind mount: husk's CVE-2019-5736 guard
+        # then has nothing to protect and does not re-execute
+        ro = os.path.join(a.workdir, "ro")
+        os.makedirs(ro, exist_ok=True)
+        b.sh("mount", "-t", "tmpfs", "-o", "mode=0755", "bench-ro", ro)
+        with open(os.path.join(ro, "husk"), "w"):
+            pass
+        b.sh("mount", "--bind", a.husk, os.path.join(ro, "husk"))
+        b.sh("mount", "-o", "remount,bind,ro", os.path.join(ro, "husk"))
+        b.rts["husk-ro"] = os.path.join(ro, "husk")
+        print("runtime: husk-ro = %s (read-only bind mount of %s)" % (b.rts["husk-ro"], a.husk))
     if "memory" in only:
         b.view_v1()
         b.fig_memory()

@@ -90,7 +90,10 @@ static pid_t start(const struct opts *o, char **argv, int index)
   _exit(127);
 }
 
-static long long tv_ns(struct timeval tv) { return tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL; }
+static long long tv_ns(struct timeval tv)
+{
+  return tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL;
+}
 
 static int reap(pid_t pid, int *code, long *maxrss, long long *cpu)
 {
