@@ -59,6 +59,7 @@ int cmd_update(struct husk_globals *g, int argc, char **argv);
 int cmd_events(struct husk_globals *g, int argc, char **argv);
 int cmd_spec(struct husk_globals *g, int argc, char **argv);
 int cmd_features(struct husk_globals *g, int argc, char **argv);
+int cmd_check(struct husk_globals *g, int argc, char **argv);
 int cmd_checkpoint(struct husk_globals *g, int argc, char **argv);
 int cmd_restore(struct husk_globals *g, int argc, char **argv);
 

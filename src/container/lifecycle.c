@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "container/procs.h"
 #include "hooks.h"
 #include "oci_state.h"
 #include "sandbox/security.h"
@@ -115,6 +116,8 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
   c->cgroup.manager = g->cgroup_manager;
   c->cgroup.rootless = c->rootless;
   creation_time(c);
+  if (cgroup_plan(&c->cgroup, spec, o->id, e) < 0)
+    goto out;
   if (save_config(c, o, e) < 0 || container_save(c, e) < 0 ||
       fault_point("create:state-written", e) < 0)
     goto out;
@@ -198,6 +201,8 @@ int lifecycle_kill(struct container *c, int sig, bool all, struct husk_err *e)
       cgroup_freeze(&c->cgroup, false, NULL); /* a frozen task cannot die */
     return cgroup_signal_all(&c->cgroup, sig, e);
   }
+  if (all && container_init_alive(c)) /* no cgroup (rootless): its pid namespace */
+    return container_signal_all(c, sig, e);
   pidfd = container_pidfd(c);
   if (pidfd < 0) {
     if (all)

@@ -166,9 +166,6 @@ def test_spec_output_runs_unchanged(ctx, rt):
     d, _ = make_spec(ctx, rt, name="runspec")
     cid = ctx.new_id()
     r, out = _run_spec_bundle(ctx, rt, d, cid, "s1.sock")
-    if r.rc != 0 and "/sys/fs/cgroup" in r.err:
-        pytest.xfail("the cgroup mount of the default spec fails (cgroup mount work is outside "
-                     "this branch): %s" % r.err)
     assert r.rc == 0, r
     assert "spec-ok-42" in out
     assert rt.delete(cid).rc == 0
@@ -191,8 +188,7 @@ def test_spec_rootless_output_runs_unchanged(ctx, rt):
     d, _ = make_spec(ctx, rt, "--rootless", name="runrootless")
     cid = ctx.new_id()
     r, out = _run_spec_bundle(ctx, rt, d, cid, "s2.sock")
-    if r.rc != 0:
-        pytest.xfail("rootless spec does not run yet (rootless work is outside this branch): %s" % r.err)
+    assert r.rc == 0, r
     assert "spec-ok-42" in out
     assert rt.delete(cid).rc == 0
 
