@@ -20,6 +20,7 @@
 #include "util/fault.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/passwd.h"
 
 int write_pid_file(const char *path, pid_t pid, struct husk_err *e)
 {
@@ -252,22 +253,12 @@ int lifecycle_destroy(struct container *c, const struct oci_spec *spec, struct h
   return container_remove(c, e);
 }
 
-/* /etc/passwd itself, as runc reads it: no NSS, so a static husk needs no
- * shared libnss modules at run time. */
 static char *owner_name(uid_t uid)
 {
-  FILE *f = fopen("/etc/passwd", "re");
-  struct passwd *pw;
+  struct passwd *pw = husk_getpwuid(uid);
   char *out = NULL;
-  while (f && (pw = fgetpwent(f)))
-    if (pw->pw_uid == uid) {
-      out = strdup(pw->pw_name);
-      break;
-    }
-  if (f)
-    fclose(f);
-  if (out)
-    return out;
+  if (pw)
+    return strdup(pw->pw_name);
   return asprintf(&out, "#%u", uid) < 0 ? NULL : out;
 }
 
