@@ -91,7 +91,7 @@ void husk_early(long *sp)
   struct statfs st;
   struct mount_attr attr;
   long self, tree;
-  if (!enters_container(argv))
+  if (sp[0] < 2 || !enters_container(argv))
     return;
   self = sys6(SYS_open, (long)"/proc/self/exe", O_PATH | O_CLOEXEC, 0, 0, 0);
   if (self < 0)
