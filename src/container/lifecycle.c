@@ -71,11 +71,20 @@ static char *rootfs_abs(const char *bundle, const char *root)
   return asprintf(&out, "%s/%s", bundle, root) < 0 ? NULL : out;
 }
 
-static int save_config(struct container *c, struct create_opts *o, struct husk_err *e)
+/* edited: the spec after CDI edits, kept so start/delete see its hooks. */
+static int save_config(struct container *c, struct create_opts *o, const struct oci_spec *edited,
+                       struct husk_err *e)
 {
   char *data = NULL;
   size_t len;
   int r;
+  if (edited && !(data = oci_spec_to_json(edited)))
+    return herr(e, ENOMEM, "config.json with CDI edits");
+  if (edited) {
+    r = write_file_atomic(c->dirfd, "config.json", data, strlen(data), 0600, e);
+    free(data);
+    return r;
+  }
   if (read_file_at(AT_FDCWD, o->config ? o->config : "config.json", &data, &len, e) < 0)
     return -1;
   r = write_file_atomic(c->dirfd, "config.json", data, len, 0600, e);
@@ -97,12 +106,12 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
   struct sandbox sb = {.opts = &o->sb};
   char *bundle = abs_path(o->bundle ? o->bundle : ".");
   bool have_state = false, have_cgroup = false;
-  int r = -1;
+  int r = -1, cdi;
   if (!bundle || chdir(bundle) < 0) {
     herr_sys(e, "bundle `%s`", o->bundle ? o->bundle : ".");
     goto out;
   }
-  if (load_bundle_spec(o, &spec, e) < 0)
+  if (load_bundle_spec(o, &spec, e) < 0 || (cdi = cdi_inject(spec, &o->cdi, e)) < 0)
     goto out;
   sb.rootfs = rootfs_abs(bundle, spec->root.path);
   if (check_spec(spec, sb.rootfs, e) < 0)
@@ -113,13 +122,13 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
   c->bundle = strdup(bundle);
   c->rootfs = strdup(sb.rootfs);
   c->oci_version = strdup(spec->oci_version ? spec->oci_version : OCI_SPEC_VERSION);
-  c->rootless = geteuid() != 0;
+  c->rootless = rootless_mode(g->rootless);
   c->cgroup.manager = g->cgroup_manager;
   c->cgroup.rootless = c->rootless;
   creation_time(c);
   if (cgroup_plan(&c->cgroup, spec, o->id, e) < 0)
     goto out;
-  if (save_config(c, o, e) < 0 || container_save(c, e) < 0 ||
+  if (save_config(c, o, cdi ? spec : NULL, e) < 0 || container_save(c, e) < 0 ||
       fault_point("create:state-written", e) < 0)
     goto out;
   if (cgroup_create(&c->cgroup, spec, o->id, e) < 0)
@@ -129,10 +138,10 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
     goto out;
   sb.spec = spec;
   sb.c = c;
-  if (sandbox_create(&sb, e) < 0)
+  if ((o->spawn ? o->spawn(&sb, o->spawn_arg, e) : sandbox_create(&sb, e)) < 0)
     goto out;
   free(c->status);
-  c->status = strdup("created");
+  c->status = strdup(o->spawn ? "running" : "created");
   if (container_save(c, e) < 0)
     goto out;
   if (o->pid_file && write_pid_file(o->pid_file, c->pid, e) < 0)
