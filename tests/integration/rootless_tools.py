@@ -114,9 +114,9 @@ class AsUser:
                 e[k] = v
         return e
 
-    def argv(self, args, launcher_cgroup):
+    def argv(self, args, launcher_cgroup, runtime=None):
         argv = [SETPRIV, "--reuid", str(self.pw.pw_uid), "--regid", str(self.pw.pw_gid),
-                "--init-groups", "--", self.runtime] + [str(a) for a in args]
+                "--init-groups", "--", runtime or self.runtime] + [str(a) for a in args]
         if launcher_cgroup:  # moved there as root, as a login manager would
             argv = ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', launcher_cgroup] + argv
         return argv
@@ -258,16 +258,17 @@ def run(u, d, cfg, *extra):
 
 class UserRuntime(Runtime):
     """conftest's Runtime (create/run/start/state/delete/wait_status, stdio to
-    files) run as u's user, state under u's XDG_RUNTIME_DIR. Environment
-    variables named in `passenv` (e.g. HUSK_FAULT) are taken from os.environ at
-    each call, so monkeypatch.setenv reaches the user's runtime too."""
+    files) run as u's user, state under u's XDG_RUNTIME_DIR; `path` is another
+    binary than u's. Environment variables named in `passenv` (e.g. HUSK_FAULT)
+    are taken from os.environ at each call, so monkeypatch.setenv reaches the
+    user's runtime too."""
 
-    def __init__(self, u, passenv=("HUSK_FAULT",)):
-        super().__init__(u.runtime, u.state, u.ctx.dir)
+    def __init__(self, u, path=None, passenv=("HUSK_FAULT",)):
+        super().__init__(path or u.runtime, u.state, u.ctx.dir)
         self.u, self.passenv = u, passenv
 
     def argv(self, args, root, global_args):
-        return self.u.argv(list(global_args) + [str(a) for a in args], None)
+        return self.u.argv(list(global_args) + [str(a) for a in args], None, runtime=self.path)
 
     def __call__(self, *args, env=None, cwd="/", **kw):
         if env is None:
