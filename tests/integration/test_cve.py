@@ -13,8 +13,10 @@ id (container uid 1000: another container's data), over which the runtime in
 its user namespace holds CAP_DAC_OVERRIDE."""
 import hashlib
 import os
+import re
 import shutil
 import stat
+import struct
 import subprocess
 import time
 import threading
@@ -133,7 +135,8 @@ def drop_dev_tmpfs(bundle):
 # 1. CVE-2019-5736: the container execs the runtime binary through
 # #!/proc/self/exe with an image-provided ELF interpreter, keeps an fd to it,
 # and writes through /proc/self/fd/N (after a chmod u+w, which its owner may
-# do) once the runtime has exited.
+# do) once the runtime has exited; it prints what it holds (EXE: path), retries
+# while the binary is busy and reports why the write failed (NOWRITE: error).
 
 FAKE_LDSO = r"""
 static long sys(long n, long a, long b, long c)
@@ -143,9 +146,10 @@ static long sys(long n, long a, long b, long c)
   return r;
 }
 static char *argv[] = {"sh", "-c",
-  "for i in $(seq 100); do chmod u+w /proc/self/fd/3 2>/dev/null;"
-  " if echo pwned >> /proc/self/fd/3; then echo WROTE; exit 0; fi 2>/dev/null;"
-  " sleep 0.05; done; echo NOWRITE", 0};
+  "echo \"EXE: $(readlink /proc/self/fd/3)\"; for i in $(seq 100); do chmod u+w /proc/self/fd/3 2>/dev/null;"
+  " if err=$( { echo pwned >> /proc/self/fd/3; } 2>&1 ); then echo WROTE; exit 0; fi;"
+  " case $err in *busy*) sleep 0.05;; *) echo \"NOWRITE: $err\"; exit 0;; esac;"
+  " done; echo 'NOWRITE: busy'", 0};
 static char *envp[] = {"PATH=/bin", 0};
 void _start(void)
 {
@@ -176,14 +180,36 @@ def plant_evil(ctx, bundle):
 # read-only detached mount. Rootless, a binary owned by root: nothing to
 # protect, the container cannot write it. Owned by the user (also with mode
 # 0555: its owner may chmod it) or, under the full mapping, by a subordinate
-# id the container's process runs as: writable from the container, so the
-# guard re-executes from a sealed memfd (no mount can be made).
+# id the container's process runs as, or root's with an ACL letting that id
+# write: writable from the container, so the guard re-executes from a sealed
+# memfd (no mount can be made).
 EXE_OWNERS = [("root", "root"),
               pytest.param("rootless", "root", marks=pytest.mark.husk_only),
               pytest.param("rootless", "user", marks=pytest.mark.husk_only),
               pytest.param("rootless", "user-0555", marks=pytest.mark.husk_only),
               pytest.param("rootless-full", "user", marks=pytest.mark.husk_only),
-              pytest.param("rootless-full", "subordinate", marks=pytest.mark.husk_only)]
+              pytest.param("rootless-full", "subordinate", marks=pytest.mark.husk_only),
+              pytest.param("rootless-full", "subordinate-acl", marks=pytest.mark.husk_only)]
+# What the container holds under husk (the link's text, a regex) and why its
+# write fails, per (side, owner): the binary on a read-only detached mount (its
+# root: "/"); the binary itself, root's; husk's sealed memfd copy (its seals; its
+# mode 0555 for a container uid other than its owner).
+HELD = {"root": ("/", "Read-only file system"),
+        "rootless-root": ("/.*/runtime-copy", "Permission denied"),
+        "rootless-user": (r"/memfd:husk \(deleted\)", "Operation not permitted"),
+        "rootless-subordinate": (r"/memfd:husk \(deleted\)", "Permission denied")}
+
+
+def allow_write(path, uid):
+    """A POSIX access ACL on path: user:uid:rwx (the xattr's binary form:
+    version 2, then (tag, perm, id) entries sorted by tag)."""
+    none = 0xFFFFFFFF
+    entries = [(0x01, 7, none), (0x02, 7, uid), (0x04, 5, none), (0x10, 7, none), (0x20, 5, none)]
+    blob = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *e) for e in entries)
+    try:
+        os.setxattr(path, "system.posix_acl_access", blob)
+    except OSError as ex:
+        pytest.skip("POSIX ACLs on %s: %s" % (path, ex))
 
 
 @pytest.mark.skipif(shutil.which("gcc") is None or os.uname().machine != "x86_64", reason="needs gcc on x86_64")
@@ -198,6 +224,9 @@ def test_cve_2019_5736_proc_self_exe(ctx, runtime, side, bundle, cid, via, owner
         os.chmod(exe, 0o555 if owner == "user-0555" else 0o755)
     elif owner == "subordinate":
         side.own(exe, side.ids)  # container uid 1000, which the process runs as
+        bundle.process["user"] = {"uid": 1000, "gid": 1000}
+    elif owner == "subordinate-acl":
+        allow_write(exe, side.ids[0])
         bundle.process["user"] = {"uid": 1000, "gid": 1000}
     before = sha256(exe)
     rt = side.runtime_at(exe)
@@ -227,6 +256,10 @@ def test_cve_2019_5736_proc_self_exe(ctx, runtime, side, bundle, cid, via, owner
     assert sha256(exe) == before, "the runtime binary was overwritten from the container: %s" % out
     assert "WROTE" not in out
     assert "NOWRITE" in out, out  # the attack ran and failed (not: never started)
+    if is_husk():
+        exe, error = HELD["root" if side.name == "root" else "rootless-" + owner.split("-")[0]]
+        assert "EXE: " in out and re.fullmatch(exe, out.split("EXE: ")[1].splitlines()[0]), out
+        assert "NOWRITE: " in out and error in out.split("NOWRITE: ")[1], out
 
 
 # ---------------------------------------------------------------------------
