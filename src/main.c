@@ -56,33 +56,55 @@ static void usage(FILE *out)
                "$XDG_RUNTIME_DIR/husk)\n"
                "  --log PATH              log file (also file:PATH)\n"
                "  --log-format text|json  log format\n"
+               "  --log-level L           error | warning | debug (crun)\n"
                "  --debug                 debug logging\n"
                "  --systemd-cgroup        use the systemd cgroup manager\n"
                "  --cgroup-manager M      cgroupfs | systemd | disabled\n"
-               "  --rootless B            true | false | auto (accepted for runc "
-               "compatibility)\n"
+               "  --rootless B            true | false | auto (as runc: auto = not root, or "
+               "root in a user namespace)\n"
                "  --cdi-spec-dir DIRS     CDI spec directories, ':'-separated (default "
                "$HUSK_CDI_SPEC_DIRS or /etc/cdi:/var/run/cdi)\n"
-               "  -v, --version           print the version\n\nCommands:\n");
+               "  --criu PATH             the criu program (default $CRIU, or criu)\n"
+               "  -v, --version           print the version\n"
+               "  -h, --help              print this help\n\nCommands:\n");
   for (const struct husk_cmd *c = husk_commands; c->name; c++)
     fprintf(out, "  %-12s %s\n", c->name, c->summary);
+  fprintf(out, "  %-12s %s\n\nRun `husk COMMAND --help` for the options of a command.\n",
+          "help", "print this help, or a command's (husk help COMMAND)");
+}
+
+/* `husk help [COMMAND]`, as runc has it. */
+static int help_command(struct husk_globals *g, int argc, char **argv)
+{
+  char help_opt[] = "--help", *args[] = {argc > 1 ? argv[1] : NULL, help_opt, NULL};
+  if (argc < 2) {
+    usage(stdout);
+    return 0;
+  }
+  for (const struct husk_cmd *c = husk_commands; c->name; c++)
+    if (strcmp(c->name, argv[1]) == 0)
+      return c->fn(g, 2, args);
+  fprintf(stderr, "husk: help: unknown command `%s`\n", argv[1]);
+  return 1;
 }
 
 enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_LOG_LEVEL, G_DEBUG, G_SYSTEMD, G_MANAGER, G_ROOTLESS,
-       G_CDI_DIR };
+       G_CDI_DIR, G_CRIU };
 
-static const struct option global_opts[] = {{"root", required_argument, NULL, G_ROOT},
-                                            {"log", required_argument, NULL, G_LOG},
-                                            {"log-format", required_argument, NULL, G_LOG_FORMAT},
-                                            {"log-level", required_argument, NULL, G_LOG_LEVEL},
-                                            {"debug", no_argument, NULL, G_DEBUG},
-                                            {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
-                                            {"cgroup-manager", required_argument, NULL, G_MANAGER},
-                                            {"rootless", required_argument, NULL, G_ROOTLESS},
-                                            {"cdi-spec-dir", required_argument, NULL, G_CDI_DIR},
-                                            {"version", no_argument, NULL, 'v'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
+static const struct option global_opts[] = {
+    {"root", required_argument, NULL, G_ROOT},
+    {"log", required_argument, NULL, G_LOG},
+    {"log-format", required_argument, NULL, G_LOG_FORMAT},
+    {"log-level", required_argument, NULL, G_LOG_LEVEL},
+    {"debug", no_argument, NULL, G_DEBUG},
+    {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
+    {"cgroup-manager", required_argument, NULL, G_MANAGER},
+    {"rootless", required_argument, NULL, G_ROOTLESS},
+    {"cdi-spec-dir", required_argument, NULL, G_CDI_DIR},
+    {"criu", required_argument, NULL, G_CRIU},
+    {"version", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 static int parse_globals(int argc, char **argv, struct husk_globals *g, const char **log_level)
 {
@@ -124,6 +146,9 @@ static int parse_globals(int argc, char **argv, struct husk_globals *g, const ch
       break;
     case G_CDI_DIR:
       g->cdi_spec_dirs = optarg;
+      break;
+    case G_CRIU:
+      g->criu = optarg;
       break;
     case 'v':
     case 'V':
@@ -182,6 +207,12 @@ int main(int argc, char **argv)
   }
   if (!g.root && !(g.root = state_default_root()))
     return 1;
+  if (strcmp(argv[first], "help") == 0) {
+    optind = 0;
+    r = help_command(&g, argc - first, argv + first);
+    free(g.root);
+    return r;
+  }
   for (const struct husk_cmd *c = husk_commands; c->name; c++) {
     if (strcmp(c->name, argv[first]) != 0)
       continue;

@@ -30,7 +30,7 @@ enum { O_PROCESS = 256, O_CONSOLE, O_CWD, O_CAP, O_NNP, O_APPARMOR, O_LABEL, O_P
 
 static const struct option opts[] = {
     {"process", required_argument, NULL, 'p'},
-    {"tty", no_argument, NULL, 't'},
+    {"tty", optional_argument, NULL, 't'}, /* crun: --tty[=false] */
     {"console-socket", required_argument, NULL, O_CONSOLE},
     {"pidfd-socket", required_argument, NULL, O_PIDFD},
     {"cwd", required_argument, NULL, O_CWD},
@@ -64,7 +64,7 @@ static int on_opt(int c, const char *arg, void *ctx)
   int r = 0;
   switch (c) {
   case 'p': cli->f.process_file = arg; break;
-  case 't': cli->f.tty = true; break;
+  case 't': cli->f.tty = !arg || (strcmp(arg, "false") && strcmp(arg, "no")); break;
   case O_CONSOLE: cli->console_socket = arg; break;
   case O_CWD: cli->f.cwd = arg; break;
   case 'e': r = strv_push(&cli->f.env, &cli->f.n_env, arg); break;

@@ -121,7 +121,7 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
   c->bundle = strdup(bundle);
   c->rootfs = strdup(sb.rootfs);
   c->oci_version = strdup(spec->oci_version ? spec->oci_version : OCI_SPEC_VERSION);
-  c->rootless = geteuid() != 0;
+  c->rootless = rootless_mode(g->rootless);
   c->cgroup.manager = g->cgroup_manager;
   c->cgroup.rootless = c->rootless;
   creation_time(c);
@@ -137,10 +137,10 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
     goto out;
   sb.spec = spec;
   sb.c = c;
-  if (sandbox_create(&sb, e) < 0)
+  if ((o->spawn ? o->spawn(&sb, o->spawn_arg, e) : sandbox_create(&sb, e)) < 0)
     goto out;
   free(c->status);
-  c->status = strdup("created");
+  c->status = strdup(o->spawn ? "running" : "created");
   if (container_save(c, e) < 0)
     goto out;
   if (o->pid_file && write_pid_file(o->pid_file, c->pid, e) < 0)

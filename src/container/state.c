@@ -21,7 +21,7 @@
 char *state_default_root(void)
 {
   const char *xdg = getenv("XDG_RUNTIME_DIR");
-  if (geteuid() == 0 && !(xdg && *xdg && getenv("USER") && strcmp(getenv("USER"), "root") != 0))
+  if (!state_root_is_users(geteuid(), running_in_userns(), xdg, getenv("USER")))
     return strdup("/run/husk");
   return xdg_state_root();
 }

@@ -157,6 +157,10 @@ static int finish_setup(struct sandbox *sb, int procfd, struct husk_err *e)
     return -1;
   if (p->terminal && console_setup(p, sb->console_sock, e) < 0)
     return -1;
+  /* As runc: the init leads its own session (the pty path does this itself).
+   * CRIU refuses a tree whose session leader is outside its pid namespace. */
+  if (!p->terminal && setsid() < 0)
+    return herr_sys(e, "setsid");
   if (process_rlimits(p, e) < 0 || process_oom_score_adj(p, procfd, e) < 0)
     return -1;
   if (process_chdir(p, true, e) < 0 || process_default_home((struct oci_process *)p) < 0)

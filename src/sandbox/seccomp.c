@@ -268,53 +268,6 @@ int seccomp_install(struct seccomp_filter *f, int notify_conn, struct husk_err *
 
 #else /* !HAVE_SECCOMP */
 
-/* WAIT_KILLABLE_RECV only means something for a listener (the kernel refuses
- * it without one); for it we export the BPF now and load it with seccomp(2). */
-static int export_raw(struct seccomp_filter *f, struct husk_err *e)
-{
-  int mfd, r;
-  off_t size;
-  if (!f->wait_killable || !f->notify)
-    return 0;
-  if ((mfd = memfd_create("husk-seccomp", MFD_CLOEXEC)) < 0)
-    return herr_sys(e, "linux.seccomp: export the filter");
-  r = seccomp_export_bpf(f->ctx, mfd);
-  size = lseek(mfd, 0, SEEK_END);
-  if (r < 0 || size <= 0 || size % (off_t)sizeof(struct sock_filter) ||
-      !(f->raw.filter = malloc((size_t)size)) ||
-      pread(mfd, f->raw.filter, (size_t)size, 0) != size) {
-    close(mfd);
-    return herr(e, r < 0 ? -r : EIO, "linux.seccomp: export the filter");
-  }
-  close(mfd);
-  f->raw.len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
-  return 0;
-}
-
-static unsigned int raw_flags(scmp_filter_ctx ctx)
-{
-  static const struct {
-    enum scmp_filter_attr attr;
-    unsigned int flag;
-  } t[] = {{SCMP_FLTATR_CTL_TSYNC, SECCOMP_FILTER_FLAG_TSYNC},
-           {SCMP_FLTATR_CTL_LOG, SECCOMP_FILTER_FLAG_LOG},
-           {SCMP_FLTATR_CTL_SSB, SECCOMP_FILTER_FLAG_SPEC_ALLOW}};
-  unsigned int flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-    uint32_t v = 0;
-    if (seccomp_attr_get(ctx, t[i].attr, &v) == 0 && v)
-      flags |= t[i].flag;
-  }
-  return flags;
-}
-
-static int load(struct seccomp_filter *f)
-{
-  if (!f->raw.filter)
-    return seccomp_load(f->ctx);
-  return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, raw_flags(f->ctx), &f->raw) < 0 ? -errno : 0;
-}
-
 int seccomp_prepare(const struct oci_seccomp *s, struct seccomp_filter **out, struct husk_err *e)
 {
   *out = NULL;
