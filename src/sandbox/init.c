@@ -92,9 +92,12 @@ static int enter_namespaces(struct sandbox *sb, struct husk_err *e)
  * and the real rootfs path (never "", which NVIDIA's update-ldcache refuses). */
 static char *creating_state(struct sandbox *sb, pid_t host_pid)
 {
-  struct oci_state st = {.oci_version = sb->spec->oci_version, .id = sb->c->id,
-                         .status = (char *)"creating", .pid = host_pid,
-                         .bundle = sb->c->bundle, .rootfs = sb->rootfs,
+  struct oci_state st = {.oci_version = sb->spec->oci_version,
+                         .id = sb->c->id,
+                         .status = (char *)"creating",
+                         .pid = host_pid,
+                         .bundle = sb->c->bundle,
+                         .rootfs = sb->rootfs,
                          .annotations = sb->spec->annotations};
   return oci_state_to_json(&st, false);
 }
@@ -116,6 +119,8 @@ static int build_rootfs(struct sandbox *sb, bool in_userns, struct husk_err *e)
   if ((env.rootfd = rootfs_prepare(spec, sb->rootfs, e)) < 0)
     return -1;
   if (mounts_apply(spec, &env, e) < 0 || devices_setup(env.rootfd, spec, in_userns, e) < 0)
+    return -1;
+  if (spec->process.terminal && console_prepare_target(env.rootfd, e) < 0)
     return -1;
   if (sync_send(sb->sync_fd, SYNC_MOUNTS_DONE, 0, NULL) < 0 ||
       (host_pid = expect(sb->sync_fd, SYNC_HOOKS_DONE, e)) < 0)
