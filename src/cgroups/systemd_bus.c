@@ -438,28 +438,6 @@ static int no_systemd(struct husk_err *e)
               "(configure --with-systemd)");
 }
 
-/* Authentication and Hello happen in the background of the first call, and
- * sd-bus waits for them without a limit of ours: wait here, bounded. */
-static int wait_ready(struct sdb *b, struct husk_err *e)
-{
-  for (;;) {
-    int r = sd_bus_is_ready(b->bus);
-    if (r > 0)
-      return 0;
-    if (r == 0)
-      r = sd_bus_process(b->bus, NULL);
-    if (r < 0)
-      return herr(e, -r, "systemd: connect to %s", b->address);
-    if (r > 0)
-      continue;
-    if (now_usec() >= b->deadline)
-      return timed_out(b, "connect", e);
-    r = sd_bus_wait(b->bus, left(b));
-    if (r < 0 && r != -EINTR)
-      return herr(e, -r, "systemd: connect to %s", b->address);
-  }
-}
-
 void sdb_restart_deadline(struct sdb *b)
 {
   (void)b;

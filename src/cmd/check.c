@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "cmd/cmd.h"
+#include "util/passwd.h"
 
 #define USAGE "check [--rootless] [--json] [--user NAME] [--systemd-cgroup]"
 
@@ -43,7 +44,7 @@ static int on_opt(int c, const char *arg, void *ctx)
 static int fill_env(struct check_env *env, const struct check_cli *cli, bool systemd,
                     struct utsname *u, struct husk_err *e)
 {
-  struct passwd *pw = cli->user ? getpwnam(cli->user) : getpwuid(geteuid());
+  struct passwd *pw = cli->user ? husk_getpwnam(cli->user) : husk_getpwuid(geteuid());
   bool self;
   if (cli->user && !pw)
     return herr_msg(e, ENOENT, "check --user: no user `%s` in the passwd database", cli->user);

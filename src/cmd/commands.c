@@ -19,6 +19,6 @@ const struct husk_cmd husk_commands[] = {
     {"cdi", "list the CDI devices this host offers (and spec file errors)", cmd_cdi},
     {"features", "print the features of this runtime as JSON", cmd_features},
     {"check", "check this machine and user for (rootless) containers", cmd_check},
-    {"checkpoint", "checkpoint a container (CRIU; not implemented yet)", cmd_checkpoint},
-    {"restore", "restore a container from a checkpoint (CRIU; not implemented yet)", cmd_restore},
+    {"checkpoint", "checkpoint a container to disk with CRIU", cmd_checkpoint},
+    {"restore", "restore a container from a CRIU checkpoint", cmd_restore},
     {NULL, NULL, NULL}};

@@ -20,6 +20,7 @@
 #include "util/fault.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/passwd.h"
 
 int write_pid_file(const char *path, pid_t pid, struct husk_err *e)
 {
@@ -263,7 +264,7 @@ int lifecycle_destroy(struct container *c, const struct oci_spec *spec, struct h
 
 static char *owner_name(uid_t uid)
 {
-  struct passwd *pw = getpwuid(uid);
+  struct passwd *pw = husk_getpwuid(uid);
   char *out = NULL;
   if (pw)
     return strdup(pw->pw_name);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/fs.h"
+#include "util/safepath.h"
 
 int console_socket_connect(const char *path, struct husk_err *e)
 {
@@ -40,8 +41,8 @@ int send_fd(int sock, int fd, const char *name)
 {
   char cbuf[CMSG_SPACE(sizeof(int))] = {0};
   struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name) + 1};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                       .msg_controllen = sizeof cbuf};
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
@@ -54,8 +55,8 @@ int recv_fd(int sock)
 {
   char cbuf[CMSG_SPACE(sizeof(int))], name[4096];
   struct iovec iov = {.iov_base = name, .iov_len = sizeof name};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                       .msg_controllen = sizeof cbuf};
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
   struct cmsghdr *c;
   int fd;
   if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
@@ -84,12 +85,32 @@ static int open_ptmx(struct husk_err *e)
   return fd;
 }
 
+int console_prepare_target(int rootfd, struct husk_err *e)
+{
+  struct stat st;
+  int dev = safe_mkdir_in_root(rootfd, "/dev", 0755, e), fd;
+  if (dev < 0)
+    return herr_wrap(e, "/dev/console");
+  /* /dev/console may be a planted symlink: replace anything but a regular file. */
+  if (fstatat(dev, "console", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
+      unlinkat(dev, "console", S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
+    close(dev);
+    return herr_sys(e, "replace /dev/console");
+  }
+  fd = openat(dev, "console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  close(dev);
+  if (fd < 0)
+    return herr_sys(e, "create /dev/console");
+  close(fd);
+  return 0;
+}
+
 static int bind_console(int peer, struct husk_err *e)
 {
   char src[32];
   struct stat st;
   int fd;
-  /* /dev/console may be a planted symlink: replace anything but a regular file. */
+  /* Normally prepared already (console_prepare_target); checked again here. */
   if (lstat("/dev/console", &st) == 0 && !S_ISREG(st.st_mode))
     unlink("/dev/console");
   fd = open("/dev/console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0600);

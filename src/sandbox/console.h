@@ -10,6 +10,11 @@
 /* Connects to the caller's console socket (before the child leaves the host's
  * filesystem view). */
 int console_socket_connect(const char *path, struct husk_err *e);
+/* Before pivot, while the rootfs may still be written (root.readonly comes
+ * later): makes /dev/console inside rootfd an empty regular file, the bind
+ * target of the pty, replacing whatever else the image put there (a symlink
+ * out of it: CVE-2025-52565). */
+int console_prepare_target(int rootfd, struct husk_err *e);
 /* In the container after pivot: allocates the pty, sends the master on sock,
  * makes the peer the controlling terminal and fds 0-2. */
 int console_setup(const struct oci_process *p, int sock, struct husk_err *e);

@@ -18,6 +18,7 @@
 #include "newidmap.h"
 #include "subid.h"
 #include "util/fs.h"
+#include "util/passwd.h"
 
 struct idmap_kind {
   const char *file;   /* uid_map */
@@ -79,7 +80,7 @@ static unsigned own_id(const struct idmap_kind *k)
 static int check_entitled(const struct idmap_kind *k, const struct oci_id_mappings *m,
                           struct husk_err *e)
 {
-  struct passwd *pw = getpwuid(geteuid());
+  struct passwd *pw = husk_getpwuid(geteuid());
   struct subid_file f;
   char *helper;
   int r;

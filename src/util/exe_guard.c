@@ -3,17 +3,55 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+
+#include "rootless/subid.h"
 
 extern char **environ;
 
 #define SEALS_ALL (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+bool exe_guard_mapped_writer(const struct stat *st, uid_t uid, gid_t gid, const char *name,
+                             const struct subid_file *subuid, const struct subid_file *subgid)
+{
+  /* an owner among our ids may chmod it; with both ids mapped, the
+   * container's root also holds CAP_DAC_OVERRIDE over it */
+  if (subid_covers(subuid, name, uid, uid, st->st_uid, 1))
+    return true;
+  return (st->st_mode & S_IWGRP) && subid_covers(subgid, name, uid, gid, st->st_gid, 1);
+}
+
+/* We cannot write the file at path; can a container we start? It holds our
+ * ids and the subordinate ones newuidmap/newgidmap let us map. */
+static bool container_may_write(const char *path)
+{
+  struct subid_file subuid = {0}, subgid = {0};
+  struct passwd *pw = getpwuid(geteuid());
+  struct stat st;
+  bool r;
+  if (stat(path, &st) < 0)
+    return true; /* unknown: protect */
+  /* a POSIX ACL may name a subordinate id: not worth resolving, protect */
+  if (getxattr(path, "system.posix_acl_access", NULL, 0) > 0)
+    return true;
+  if (subid_read(SUBUID_FILE, &subuid, NULL, NULL) < 0 ||
+      subid_read(SUBGID_FILE, &subgid, NULL, NULL) < 0) {
+    subid_file_free(&subuid);
+    return true;
+  }
+  r = exe_guard_mapped_writer(&st, geteuid(), getegid(), pw ? pw->pw_name : NULL, &subuid, &subgid);
+  subid_file_free(&subuid);
+  subid_file_free(&subgid);
+  return r;
+}
 
 enum exe_guard_state exe_guard_classify(int fd)
 {
@@ -30,7 +68,7 @@ enum exe_guard_state exe_guard_classify(int fd)
   if (seals >= 0 && (seals & SEALS_ALL) == SEALS_ALL)
     return EXE_GUARD_SEALED;
   /* access() follows the magic link with our real ids, as a write would */
-  if (access(path, W_OK) < 0 && errno != EROFS)
+  if (access(path, W_OK) < 0 && errno != EROFS && !container_may_write(path))
     return EXE_GUARD_UNWRITABLE;
   return EXE_GUARD_EXPOSED;
 }

@@ -5,17 +5,30 @@
 #ifndef HUSK_EXE_GUARD_H
 #define HUSK_EXE_GUARD_H
 
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "rootless/subid.h"
 #include "util/error.h"
 
 enum exe_guard_state {
   EXE_GUARD_READONLY,   /* our exe is on a read-only mount: nothing to do */
   EXE_GUARD_SEALED,     /* our exe is a write-sealed memfd: nothing to do */
-  EXE_GUARD_UNWRITABLE, /* we cannot write it ourselves (rootless, root-owned) */
+  EXE_GUARD_UNWRITABLE, /* neither we nor a container of ours can write it
+                         * (rootless, owned by root or another user) */
   EXE_GUARD_EXPOSED,    /* writable: must re-execute before entering a container */
 };
 
 /* Classifies the exe behind `fd` (an fd of /proc/self/exe). */
 enum exe_guard_state exe_guard_classify(int fd);
+
+/* Whether a container started by uid/gid (user `name`) may write a file with
+ * st's owner and mode even though uid/gid cannot: its owner is uid or one of
+ * the user's subordinate uids (an owner may chmod; the container may run as
+ * it, and its root holds CAP_DAC_OVERRIDE over mapped files), or it is
+ * group-writable by gid or a subordinate gid. */
+bool exe_guard_mapped_writer(const struct stat *st, uid_t uid, gid_t gid, const char *name,
+                             const struct subid_file *subuid, const struct subid_file *subgid);
 
 /* Makes sure the running binary cannot be written from a container. When it
  * is exposed, re-executes ourselves (same argv and environment) from a

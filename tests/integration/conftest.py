@@ -84,10 +84,7 @@ class Runtime:
 
     def __call__(self, *args, root=True, timeout=CALL_TIMEOUT, stdin=None, cwd=None, pass_fds=(),
                  env=None, out_path=None, err_path=None, check=None, global_args=()):
-        argv = [self.path]
-        if root:
-            argv += ["--root", self.root]
-        argv += list(global_args) + [str(a) for a in args]
+        argv = self.argv(args, root, global_args)
         fd, op = tempfile.mkstemp(dir=self.workdir, prefix="out.") if out_path is None else (None, out_path)
         if fd is not None:
             os.close(fd)
@@ -115,6 +112,12 @@ class Runtime:
         if check is True:
             assert rc == 0, res
         return res
+
+    def argv(self, args, root, global_args):
+        argv = [self.path]
+        if root:
+            argv += ["--root", self.root]
+        return argv + list(global_args) + [str(a) for a in args]
 
     # convenience wrappers -------------------------------------------------
     def create(self, bundle, cid, *opts, write=True, **kw):

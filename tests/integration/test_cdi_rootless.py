@@ -1,5 +1,5 @@
 """CDI as a real unprivileged user (husk run through setpriv, as in
-test_rootless.py, whose users and helpers this module reuses): device nodes
+test_rootless.py, with the users and helpers of rootless_tools.py): device nodes
 are bind-mounted from the spec's hostPath, the spec's mounts, env and
 createContainer hook apply, and nothing is left behind."""
 import json
@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 try:
-    from test_rootless import asuser, users, rootless_bundle  # noqa: F401 (fixtures)
+    from rootless_tools import asuser, users, rootless_bundle  # noqa: F401 (fixtures)
 except ImportError:
     pytest.skip("rootless support (tests/integration/test_rootless.py) is not in this tree",
                 allow_module_level=True)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "container/state.h"
@@ -95,9 +96,41 @@ static void test_exe_guard_classify(void)
   close(m);
 }
 
+/* Rootless: a binary we cannot write may still be writable by our container. */
+static void test_exe_guard_mapped_writer(void)
+{
+  struct subid_file su = {0}, sg = {0};
+  struct stat st = {.st_mode = S_IFREG | 0555, .st_uid = 1001, .st_gid = 1001};
+  ok(subid_parse("alice:100000:65536\nbob:200000:65536\n", &su, NULL) == 0, "subuid parsed");
+  ok(subid_parse("1001:300000:65536\n", &sg, NULL) == 0, "subgid parsed");
+  ok(exe_guard_mapped_writer(&st, 1001, 1001, "alice", &su, &sg),
+     "ours, mode 0555: we may chmod it");
+  st.st_uid = 0, st.st_gid = 0, st.st_mode = S_IFREG | 0775;
+  ok(!exe_guard_mapped_writer(&st, 1001, 1001, "alice", &su, &sg), "root's: nobody of ours can");
+  st.st_uid = 100999;
+  ok(exe_guard_mapped_writer(&st, 1001, 1001, "alice", &su, &sg), "a subordinate uid owns it");
+  st.st_uid = 200999;
+  ok(!exe_guard_mapped_writer(&st, 1001, 1001, "alice", &su, &sg),
+     "another user's subordinate uid");
+  st.st_uid = 165536;
+  ok(!exe_guard_mapped_writer(&st, 1001, 1001, "alice", &su, &sg), "just past our range");
+  st.st_uid = 0, st.st_gid = 300005;
+  ok(exe_guard_mapped_writer(&st, 1001, 1001, "alice", &su, &sg),
+     "group-writable by a subordinate gid (entry by uid)");
+  st.st_mode = S_IFREG | 0755;
+  ok(!exe_guard_mapped_writer(&st, 1001, 1001, "alice", &su, &sg), "that group may not write");
+  st.st_gid = 1001, st.st_mode = S_IFREG | 0775;
+  ok(exe_guard_mapped_writer(&st, 1001, 1001, "alice", &su, &sg), "group-writable by our gid");
+  st.st_uid = 1001, st.st_gid = 0, st.st_mode = S_IFREG | 0555;
+  ok(exe_guard_mapped_writer(&st, 1001, 1001, NULL, &su, &sg), "ours, even without a passwd entry");
+  subid_file_free(&su);
+  subid_file_free(&sg);
+}
+
 int main(void)
 {
   test_exe_guard_classify();
+  test_exe_guard_mapped_writer();
   test_fault();
   test_mount_opts();
   test_signals();
