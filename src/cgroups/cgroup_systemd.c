@@ -27,7 +27,6 @@ struct cgroup_systemd_pending {
   const struct oci_spec *spec;
   struct sd_unit unit;
   char *id;
-  struct sdb bus; /* opened at prepare: no manager reachable fails before clone */
 };
 
 static const struct oci_resources *resources_of(const struct oci_spec *spec)
@@ -85,6 +84,7 @@ int cgroup_systemd_prepare(struct cgroup *cg, const struct oci_spec *spec, const
   struct cgroup_systemd_pending *p = calloc(1, sizeof *p);
   const char *path = spec->has_linux ? spec->linux_.cgroups_path : NULL, *why = NULL;
   struct sd_props props = {0};
+  struct sdb b;
   int r;
   if (!p || !(p->id = strdup(id))) {
     free(p);
@@ -99,8 +99,13 @@ int cgroup_systemd_prepare(struct cgroup *cg, const struct oci_spec *spec, const
     return herr(e, EINVAL, "linux.cgroupsPath `%s`: %s", path ? path : "", why);
   r = scope_props(cg, p, &props, e); /* config errors now, before anything runs */
   sd_props_free(&props);
-  if (r < 0 || sdb_open(&p->bus, cg->rootless, e) < 0)
+  if (r < 0)
     return -1;
+  /* No manager to talk to fails now, before the container exists. The
+   * connection is not kept: the init would inherit it until its exec. */
+  if (sdb_open(&b, cg->rootless, e) < 0)
+    return -1;
+  sdb_close(&b);
   return 0;
 }
 
@@ -179,17 +184,18 @@ int cgroup_systemd_start(struct cgroup *cg, pid_t pid, struct husk_err *e)
 {
   struct cgroup_systemd_pending *p = cg->pending;
   struct sd_props props = {0};
+  struct sdb b;
   int r = -1;
-  if (!p || !p->bus.bus)
+  if (!p)
     return herr(e, EINVAL, "cgroups: systemd scope not prepared");
-  if (scope_props(cg, p, &props, e) < 0)
+  if (scope_props(cg, p, &props, e) < 0 || sdb_open(&b, cg->rootless, e) < 0)
     goto out;
-  sdb_restart_deadline(&p->bus);
-  r = start_unit(&p->bus, cg, p->unit.unit, &props, pid, e);
+  r = start_unit(&b, cg, p->unit.unit, &props, pid, e);
   if (r == 0)
     r = fault_point("systemd:scope-started", e);
   if (r == 0)
-    r = verify_placement(&p->bus, cg, p->unit.unit, pid, e);
+    r = verify_placement(&b, cg, p->unit.unit, pid, e);
+  sdb_close(&b);
   if (r < 0)
     goto out;
   /* Hierarchies systemd does not manage (v1), then every limit in the files. */
@@ -276,7 +282,6 @@ void cgroup_systemd_clear(struct cgroup *cg)
 {
   if (!cg->pending)
     return;
-  sdb_close(&cg->pending->bus);
   free(cg->pending->id);
   free(cg->pending);
   cg->pending = NULL;

@@ -87,7 +87,7 @@ static int wait_ready(struct sdb *b, struct husk_err *e)
   }
 }
 
-void sdb_restart_deadline(struct sdb *b)
+static void restart_deadline(struct sdb *b)
 {
   b->deadline = now_usec() + sdb_timeout_usec();
 }
@@ -106,7 +106,7 @@ int sdb_open(struct sdb *b, bool user, struct husk_err *e)
   const char *xdg = getenv("XDG_RUNTIME_DIR"), *kind = user ? "user" : "system";
   int r, r2;
   memset(b, 0, sizeof *b);
-  sdb_restart_deadline(b);
+  restart_deadline(b);
   r = user ? sd_bus_open_user(&bus) : sd_bus_open_system(&bus);
   if (r >= 0) {
     b->bus = bus;
@@ -438,10 +438,6 @@ static int no_systemd(struct husk_err *e)
               "(configure --with-systemd)");
 }
 
-void sdb_restart_deadline(struct sdb *b)
-{
-  (void)b;
-}
 int sdb_open(struct sdb *b, bool user, struct husk_err *e)
 {
   (void)user;

@@ -26,8 +26,6 @@ uint64_t sdb_timeout_usec(void);
  * user: the user manager's bus, or $XDG_RUNTIME_DIR/systemd/private. */
 int sdb_open(struct sdb *b, bool user, struct husk_err *e);
 void sdb_close(struct sdb *b);
-/* A fresh deadline for the next operation on an open connection. */
-void sdb_restart_deadline(struct sdb *b);
 /* StartTransientUnit(unit, "fail", props + PIDs=[pid]) and waits for its
  * job. Returns -EEXIST (e filled) when a unit of that name is loaded. *sent
  * is set once systemd accepted the call (the unit is then ours to stop). */
