@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "rootless/subid.h"
+#include "util/passwd.h"
 
 extern char **environ;
 
@@ -34,7 +34,7 @@ bool exe_guard_mapped_writer(const struct stat *st, uid_t uid, gid_t gid, const 
 static bool container_may_write(const char *path)
 {
   struct subid_file subuid = {0}, subgid = {0};
-  struct passwd *pw = getpwuid(geteuid());
+  struct passwd *pw = husk_getpwuid(geteuid());
   struct stat st;
   bool r;
   if (stat(path, &st) < 0)

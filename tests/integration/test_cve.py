@@ -217,7 +217,12 @@ echo 'NOWRITE: busy'
 
 
 def plant_blocking_evil(bundle):
-    os.mkfifo(bundle.rootfs_file("/fifo_" + bundle.marker))
+    # the image's: owned as the rootfs is, writable by every container uid
+    fifo = bundle.rootfs_file("/fifo_" + bundle.marker)
+    os.mkfifo(fifo)
+    os.chmod(fifo, 0o666)
+    st = os.stat(bundle.rootfs)
+    os.chown(fifo, st.st_uid, st.st_gid)
     with open(bundle.rootfs_file("/evil"), "w") as f:
         f.write("#!/proc/self/exe --log=/fifo_%s\n" % bundle.marker)
     os.chmod(bundle.rootfs_file("/evil"), 0o755)
@@ -240,6 +245,13 @@ def attack_static_runtime(ctx, rt, bundle, cid, via):
         # no pid namespace: the attacker must outlive the init it attacks
         bundle.config["linux"]["namespaces"] = [
             n for n in bundle.config["linux"]["namespaces"] if n["type"] != "pid"]
+        if any(n["type"] == "user" for n in bundle.config["linux"]["namespaces"]):
+            # an unprivileged user may mount procfs only for a pid namespace
+            # it owns: the host's /proc instead (masked and read-only paths
+            # still apply to it)
+            for m in bundle.config["mounts"]:
+                if m["destination"] == "/proc":
+                    m.update(type="bind", source="/proc", options=["rbind", "nosuid", "noexec", "nodev"])
         bundle.process["args"] = ["/evil", bundle.marker]
         assert rt.create(bundle, cid).rc == 0
         assert rt.start(cid).rc == 0
