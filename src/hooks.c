@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/fault.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 static const char *const phase_names[OCI_HOOK_PHASES] = {
     "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
@@ -125,8 +127,20 @@ int hooks_run(const struct oci_spec *spec, enum oci_hook_phase phase, const char
               struct husk_err *e)
 {
   const struct oci_hook_list *l = &spec->hooks[phase];
-  for (size_t i = 0; i < l->n; i++)
-    if (run_one(&l->items[i], phase, i, state_json, e) < 0)
+  char point[64];
+  /* "hooks:<phase>": in the runtime for the host phases, in the container's
+   * init for createContainer and startContainer. */
+  snprintf(point, sizeof point, "hooks:%s", phase_names[phase]);
+  if (l->n && fault_point(point, e) < 0)
+    return -1;
+  for (size_t i = 0; i < l->n; i++) {
+    if (run_one(&l->items[i], phase, i, state_json, e) == 0)
+      continue;
+    if (phase != OCI_HOOK_POSTSTOP)
       return -1;
+    /* runtime.md: a failed poststop hook is a warning; the rest still run */
+    husk_warn("%s", e && e->msg ? e->msg : "poststop hook failed");
+    herr_clear(e);
+  }
   return 0;
 }

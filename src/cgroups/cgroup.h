@@ -26,8 +26,12 @@ enum cg_layout cgroup_detect_layout(void);
 const char *cgroup_manager_name(enum cg_manager m);
 int cgroup_manager_parse(const char *name, enum cg_manager *out);
 
-/* Computes the path from linux.cgroupsPath (or a default from the id) and
- * creates the cgroup with the spec's resources applied. */
+/* Computes layout and path from linux.cgroupsPath (or a default from the id)
+ * without creating anything, so the caller can record them first (a runtime
+ * killed while creating the cgroup leaves a record delete can clean up). */
+int cgroup_plan(struct cgroup *cg, const struct oci_spec *spec, const char *id, struct husk_err *e);
+/* Plans (unless already planned) and creates the cgroup with the spec's
+ * resources applied. */
 int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id,
                   struct husk_err *e);
 /* Moves pid into the container's cgroup (every hierarchy) and verifies it. */

@@ -182,10 +182,9 @@ static const struct oci_resources *spec_resources(const struct oci_spec *spec)
   return spec->has_linux && spec->linux_.has_resources ? &spec->linux_.resources : &none;
 }
 
-int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id,
-                  struct husk_err *e)
+int cgroup_plan(struct cgroup *cg, const struct oci_spec *spec, const char *id, struct husk_err *e)
 {
-  if (cg->manager == CG_MANAGER_DISABLED)
+  if (cg->manager == CG_MANAGER_DISABLED || cg->path)
     return 0;
   cg->layout = cgroup_detect_layout();
   if (cg->layout == CG_LAYOUT_NONE)
@@ -193,8 +192,21 @@ int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id
   cg->path = default_path(spec, id);
   if (!cg->path)
     return herr(e, ENOMEM, "cgroups: path");
-  if (strlen(cg->path) > 1 && path_escapes(cg->path))
-    return herr(e, EINVAL, "linux.cgroupsPath `%s`: must not contain `..`", cg->path);
+  if (strlen(cg->path) > 1 && path_escapes(cg->path)) {
+    herr(e, EINVAL, "linux.cgroupsPath `%s`: must not contain `..`", cg->path);
+    cgroup_clear(cg);
+    return -1;
+  }
+  return 0;
+}
+
+int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id,
+                  struct husk_err *e)
+{
+  if (cg->manager == CG_MANAGER_DISABLED)
+    return 0;
+  if (cgroup_plan(cg, spec, id, e) < 0)
+    return -1;
   if (for_each_dir(cg, make_dir, NULL, e) < 0 ||
       apply_resources(cg, spec_resources(spec), true, e) < 0) {
     cgroup_destroy(cg, NULL);

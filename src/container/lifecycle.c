@@ -88,6 +88,21 @@ static void creation_time(struct container *c)
   c->created = strdup(now);
 }
 
+static char *hook_state(struct container *c, const struct oci_spec *spec, const char *status,
+                        pid_t pid);
+
+/* runtime.md step 13: failures are warnings. */
+static void run_poststop(struct container *c, const struct oci_spec *spec)
+{
+  struct husk_err he = {0};
+  char *state = hook_state(c, spec, "stopped", 0);
+  if (hooks_run(spec, OCI_HOOK_POSTSTOP, state ? state : "{}", &he) < 0) {
+    husk_warn("%s", he.msg);
+    herr_clear(&he);
+  }
+  free(state);
+}
+
 int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct container *c,
                      struct oci_spec **spec_out, struct husk_err *e)
 {
@@ -115,8 +130,10 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
   c->cgroup.manager = g->cgroup_manager;
   c->cgroup.rootless = c->rootless;
   creation_time(c);
-  if (save_config(c, o, e) < 0 || container_save(c, e) < 0 ||
-      fault_point("create:state-written", e) < 0)
+  /* The record names the cgroup before it exists: a runtime killed while
+   * making it leaves something `delete --force` can find. */
+  if (save_config(c, o, e) < 0 || cgroup_plan(&c->cgroup, spec, o->id, e) < 0 ||
+      container_save(c, e) < 0 || fault_point("create:state-written", e) < 0)
     goto out;
   if (cgroup_create(&c->cgroup, spec, o->id, e) < 0)
     goto out;
@@ -125,7 +142,7 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
     goto out;
   sb.spec = spec;
   sb.c = c;
-  if (sandbox_create(&sb, e) < 0)
+  if (sandbox_create(&sb, e) < 0 || fault_point("create:ready", e) < 0)
     goto out;
   free(c->status);
   c->status = strdup("created");
@@ -142,6 +159,8 @@ out:
       kill(c->pid, SIGKILL);
     if (have_cgroup)
       cgroup_destroy(&c->cgroup, NULL);
+    if (sb.hooks_started) /* runtime.md: a failed create hook ends with poststop */
+      run_poststop(c, spec);
     if (have_state)
       container_remove(c, NULL);
     oci_spec_free(spec);
@@ -228,22 +247,19 @@ static void wait_gone(struct container *c, int timeout_ms)
 
 int lifecycle_destroy(struct container *c, const struct oci_spec *spec, struct husk_err *e)
 {
-  char *state;
   if (container_init_alive(c)) {
     lifecycle_kill(c, SIGKILL, false, NULL);
     wait_gone(c, 10000);
   }
-  if (fault_point("delete:before-cgroup", e) < 0 || cgroup_destroy(&c->cgroup, e) < 0)
+  if (fault_point("delete:killed", e) < 0)
     return -1;
-  if (spec) {
-    struct husk_err he = {0};
-    state = hook_state(c, spec, "stopped", 0);
-    if (hooks_run(spec, OCI_HOOK_POSTSTOP, state ? state : "{}", &he) < 0) {
-      husk_warn("%s", he.msg); /* runtime.md: poststop failures are warnings */
-      herr_clear(&he);
-    }
-    free(state);
-  }
+  if (fault_point("delete:before-cgroup", e) < 0 || cgroup_destroy(&c->cgroup, e) < 0 ||
+      fault_point("delete:cgroup-removed", e) < 0)
+    return -1;
+  if (spec)
+    run_poststop(c, spec);
+  if (fault_point("delete:before-remove", e) < 0)
+    return -1;
   return container_remove(c, e);
 }
 

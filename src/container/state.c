@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,19 +97,37 @@ static bool json_bool(const struct oci_json *o, const char *key)
   return v && v->type == OCI_JSON_BOOL && v->boolean;
 }
 
-static int read_record(struct container *c, struct husk_err *e)
+/* A damaged or hand-edited record must not steer later commands at another
+ * process (a pid truncated to a small number) or another cgroup. */
+static int check_record(const struct oci_json *doc, struct husk_err *e)
 {
-  char *data = NULL, *msg = NULL, *mgr;
-  size_t len;
-  struct oci_json *doc;
-  struct stat st;
-  if (read_file_at(c->dirfd, STATE_FILE, &data, &len, e) < 0)
-    return -1;
-  doc = oci_json_parse(data, len, STATE_FILE, &msg);
-  free(data);
+  const struct oci_json *v = oci_json_get(doc, "pid");
+  const char *cg;
+  if (v && (v->type != OCI_JSON_NUMBER || !v->is_integer || v->is_negative || v->u64 > INT_MAX))
+    return herr(e, EINVAL, STATE_FILE ": pid: expected a process id");
+  v = oci_json_get(doc, "cgroupLayout");
+  if (v &&
+      (v->type != OCI_JSON_NUMBER || !v->is_integer || v->is_negative || v->u64 > CG_LAYOUT_V2))
+    return herr(e, EINVAL, STATE_FILE ": cgroupLayout: unknown value");
+  v = oci_json_get(doc, "cgroupPath");
+  cg = v && v->type == OCI_JSON_STRING ? v->string : NULL;
+  if (cg && (cg[0] != '/' || strstr(cg, "/..")))
+    return herr(e, EINVAL, STATE_FILE ": cgroupPath `%s`: expected an absolute path without `..`",
+                cg);
+  return 0;
+}
+
+int container_record_parse(struct container *c, const char *data, size_t len, struct husk_err *e)
+{
+  char *msg = NULL, *mgr;
+  struct oci_json *doc = oci_json_parse(data, len, STATE_FILE, &msg);
   if (!doc || doc->type != OCI_JSON_OBJECT) {
     oci_json_free(doc);
     return herr_take(e, EINVAL, msg ? msg : strdup("state.json: not an object"));
+  }
+  if (check_record(doc, e) < 0) {
+    oci_json_free(doc);
+    return -1;
   }
   c->oci_version = json_str(doc, "ociVersion");
   c->bundle = json_str(doc, "bundle");
@@ -128,9 +147,28 @@ static int read_record(struct container *c, struct husk_err *e)
     c->cgroup.manager = CG_MANAGER_DISABLED;
   free(mgr);
   oci_json_free(doc);
-  if (fstat(c->dirfd, &st) == 0)
-    c->owner = st.st_uid;
   return 0;
+}
+
+static int read_record(struct container *c, struct husk_err *e)
+{
+  char *data = NULL;
+  size_t len;
+  struct stat st;
+  int r;
+  if (read_file_at(c->dirfd, STATE_FILE, &data, &len, e) < 0)
+    return -1;
+  r = container_record_parse(c, data, len, e);
+  free(data);
+  if (r == 0 && fstat(c->dirfd, &st) == 0)
+    c->owner = st.st_uid;
+  return r;
+}
+
+static bool container_dir_removed(const struct container *c)
+{
+  struct stat st;
+  return fstat(c->dirfd, &st) == 0 && st.st_nlink == 0;
 }
 
 int container_open(struct container *c, const char *root, const char *id, bool lock,
@@ -152,6 +190,9 @@ int container_open(struct container *c, const char *root, const char *id, bool l
   c->id = strdup(id);
   if (lock && flock(c->dirfd, LOCK_EX) < 0)
     return herr_sys(e, "lock container `%s`", id);
+  /* Deleted while we waited for the lock (a concurrent delete): gone. */
+  if (lock && container_dir_removed(c))
+    return herr(e, ENOENT, "container `%s` does not exist", id);
   if (faccessat(c->dirfd, STATE_FILE, F_OK, 0) < 0) {
     /* The creator died before writing anything (or is still in its first
      * steps): report "creating" so delete --force can clean up. */
@@ -159,8 +200,13 @@ int container_open(struct container *c, const char *root, const char *id, bool l
     c->owner = geteuid();
     return 0;
   }
-  if (read_record(c, e) < 0)
+  if (read_record(c, e) < 0) {
+    if (container_dir_removed(c)) { /* deleted under our feet (no lock) */
+      herr_clear(e);
+      return herr(e, ENOENT, "container `%s` does not exist", id);
+    }
     return herr_wrap(e, "container `%s`", id);
+  }
   return 0;
 }
 

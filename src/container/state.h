@@ -38,6 +38,9 @@ int container_open(struct container *c, const char *root, const char *id, bool l
 /* Takes or releases the directory lock (run holds it only while changing state). */
 int container_lock(struct container *c, bool lock);
 int container_save(struct container *c, struct husk_err *e);
+/* Fills c's record fields from state.json's text (what container_open reads;
+ * the fuzz target for the state reader). Frees nothing already in c. */
+int container_record_parse(struct container *c, const char *data, size_t len, struct husk_err *e);
 /* Loads the config saved at create. */
 int container_load_spec(struct container *c, struct oci_spec **spec, struct husk_err *e);
 /* creating | created | running | paused | stopped, from the record and the

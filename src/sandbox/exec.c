@@ -18,6 +18,7 @@
 #include "sandbox/console.h"
 #include "sandbox/process.h"
 #include "sandbox/procfs.h"
+#include "util/fault.h"
 #include "util/sync.h"
 
 #ifndef CLONE_NEWTIME
@@ -191,12 +192,20 @@ static void got_pid(struct exec_talk *t, pid_t pid)
  * the cgroup is frozen (--ignore-paused): the exec happens after resume. */
 static int release(int fd, const struct exec_opts *o, struct exec_talk *t, struct husk_err *e)
 {
+  /* Asked before joining: a v1 freezer that gains a task reads FREEZING
+   * (not FROZEN) until the task stops, and we would wait for an exec that
+   * happens only after resume. */
+  bool frozen = cgroup_is_frozen(o->cgroup) == 1;
   t->started = true;
+  if (fault_point("exec:ready", e) < 0)
+    return -1;
   if (cgroup_enter(o->cgroup, t->pid, e) < 0)
     return herr_wrap(e, "exec: join the container's cgroup");
+  if (fault_point("exec:joined", e) < 0)
+    return -1;
   if (sync_send(fd, SYNC_START, 0, NULL) < 0)
     return herr(e, EPIPE, "exec: the process exited during setup");
-  return cgroup_is_frozen(o->cgroup) == 1;
+  return frozen;
 }
 
 /* Answers the helper and the process until exec (EOF) or an error. */
@@ -288,7 +297,7 @@ int sandbox_exec(const struct exec_opts *o, pid_t *pid, struct husk_err *e)
   close(sv[1]);
   if (t.helper < 0)
     r = herr_sys(e, "fork the exec helper");
-  else if ((r = converse(sv[0], o, &t, e)) < 0)
+  else if ((r = fault_point("exec:forked", e)) < 0 || (r = converse(sv[0], o, &t, e)) < 0)
     cleanup(sv[0], &t);
   close(sv[0]);
   *pid = t.pid;

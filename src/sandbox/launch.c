@@ -78,11 +78,28 @@ static int run_runtime_hooks(struct sandbox *sb, pid_t pid, struct husk_err *e)
   int r = 0;
   if (!state)
     return herr(e, ENOMEM, "state for hooks");
-  if (fault_point("create:hooks", e) < 0 || hooks_run(sb->spec, OCI_HOOK_PRESTART, state, e) < 0 ||
+  if (fault_point("create:hooks", e) < 0) {
+    free(state);
+    return -1;
+  }
+  sb->hooks_started = true;
+  if (hooks_run(sb->spec, OCI_HOOK_PRESTART, state, e) < 0 ||
       hooks_run(sb->spec, OCI_HOOK_CREATE_RUNTIME, state, e) < 0)
     r = -1;
   free(state);
   return r;
+}
+
+/* Records the init's pid while the status is still `creating`: a runtime
+ * killed from here on leaves a record `delete --force` can kill it by (the
+ * cgroup is recorded already; this covers the disabled cgroup manager). */
+static int record_init(struct sandbox *sb, pid_t init, struct husk_err *e)
+{
+  sb->c->pid = init;
+  sb->c->pid_start = proc_start_time(init);
+  if (container_save(sb->c, e) < 0)
+    return -1;
+  return fault_point("create:pid-recorded", e);
 }
 
 /* Answers the child until it reports READY; *init gets the real init pid. */
@@ -100,6 +117,8 @@ static int converse(struct sandbox *sb, int fd, pid_t child, pid_t *init, struct
     case SYNC_PID:
       waitpid(child, NULL, 0); /* the intermediate exits right away */
       *init = m.value;
+      if (record_init(sb, *init, e) < 0)
+        return -1;
       break;
     case SYNC_MOUNTS_DONE:
       if (run_runtime_hooks(sb, *init, e) < 0)
@@ -180,6 +199,8 @@ int sandbox_create(struct sandbox *sb, struct husk_err *e)
   } else {
     close(sv[1]);
     r = fault_point("create:cloned", e) < 0 ? -1 : parent_setup(sb, child, e);
+    if (r == 0 && !sb->ns.fork_again)
+      r = record_init(sb, child, e);
     if (r == 0)
       r = sync_send(sv[0], SYNC_MAPS_DONE, 0, NULL) < 0 ? herr_sys(e, "sync") : 0;
     if (r == 0)
@@ -193,11 +214,10 @@ int sandbox_create(struct sandbox *sb, struct husk_err *e)
   }
   close(sv[0]);
   release(sb);
-  if (r == 0) {
-    sb->c->pid = init;
-    sb->c->pid_start = proc_start_time(init);
+  if (r == 0)
     sb->c->own_pidns = sb->ns.new_pid;
-  }
+  else
+    sb->c->pid = 0; /* killed and reaped above */
   return r;
 }
 
@@ -218,11 +238,19 @@ static int await_exec(int fd, struct container *c, const struct oci_spec *spec,
                       struct husk_err *e)
 {
   struct sync_msg m;
-  bool forwarded = false;
+  bool forwarded = false, starting = false;
   for (;;) {
     int r = sync_recv(fd, &m, forwarded ? EXEC_AFTER_NOTIFY_MS : -1);
+    /* EOF before SYNC_STARTING: the init died (killed during the
+     * startContainer hooks) — unless it lives on, exec'd by an older husk. */
+    if (r < 0 && !starting && !forwarded && !container_init_alive(c))
+      return herr(e, ECHILD, "the container init exited before its program started");
     if (r < 0) /* EOF: exec'd; timeout after forwarding: blocked on the agent */
       return 0;
+    if (m.type == SYNC_STARTING) {
+      starting = true;
+      continue;
+    }
     if (m.type == SYNC_EXEC_ERROR)
       return herr_take(e, m.value, strdup(m.text));
     if (m.type != SYNC_SECCOMP || forwarded)
@@ -260,6 +288,8 @@ int sandbox_start(struct container *c, const struct oci_spec *spec, const char *
     r = herr(e, -r, "release the container init");
     goto out;
   }
+  if ((r = fault_point("start:released", e)) < 0)
+    goto out;
   r = await_exec(fd, c, spec, e);
 out:
   if (fd >= 0)
