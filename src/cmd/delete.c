@@ -33,7 +33,7 @@ int cmd_delete(struct husk_globals *g, int argc, char **argv)
     /* delete --force of a missing container succeeds (podman, CRI-O, shim). */
     if (force && e.errnum == ENOENT) {
       herr_clear(&e);
-      return 0;
+      return state_remove_leftovers(g->root, argv[first], &e) < 0 ? cmd_fail(&e) : 0;
     }
     return cmd_fail(&e);
   }

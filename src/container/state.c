@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "oci_json.h"
+#include "util/fault.h"
 #include "util/fs.h"
 
 #define STATE_FILE "state.json"
@@ -313,14 +314,44 @@ const char *container_status(struct container *c)
   return "running";
 }
 
+/* ".<id>.deleted-<pid>": where a directory goes to be removed. */
+static void removed_name(char *buf, size_t len, const char *id, pid_t pid)
+{
+  snprintf(buf, len, ".%s.deleted-%d", id, pid);
+}
+
+/* The directory leaves the namespace in one rename, so a reader never finds
+ * it half removed (without state.json it would read as `creating`); then
+ * the hidden copy is emptied. */
 int container_remove(struct container *c, struct husk_err *e)
 {
   int rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  char hidden[NAME_MAX + 1];
   int r;
   if (rootfd < 0)
     return herr_sys(e, "open state root `%s`", c->root);
-  r = rm_rf_at(rootfd, c->id, e);
+  removed_name(hidden, sizeof hidden, c->id, getpid());
+  if (strlen(c->id) + 32 > NAME_MAX || renameat(rootfd, c->id, rootfd, hidden) < 0)
+    r = rm_rf_at(rootfd, c->id, e); /* a long id, or a root that refuses renames */
+  else if ((r = fault_point("delete:hidden", e)) == 0)
+    r = rm_rf_at(rootfd, hidden, e);
   close(rootfd);
+  return r;
+}
+
+int state_remove_leftovers(const char *root, const char *id, struct husk_err *e)
+{
+  DIR *d = opendir(root);
+  struct dirent *de;
+  char prefix[NAME_MAX + 2];
+  int r = 0;
+  if (!d)
+    return errno == ENOENT ? 0 : herr_sys(e, "open state root `%s`", root);
+  snprintf(prefix, sizeof prefix, ".%s.deleted-", id);
+  while ((de = readdir(d)) && r == 0)
+    if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+      r = rm_rf_at(dirfd(d), de->d_name, e);
+  closedir(d);
   return r;
 }
 

@@ -49,7 +49,10 @@ const char *container_status(struct container *c);
 bool container_init_alive(const struct container *c);
 /* A pidfd for the init, verified against pid reuse; -ESRCH when gone. */
 int container_pidfd(const struct container *c);
+/* Hides the directory (one rename) and removes it. */
 int container_remove(struct container *c, struct husk_err *e);
+/* Removes what a delete killed mid-removal left of id (hidden directories). */
+int state_remove_leftovers(const char *root, const char *id, struct husk_err *e);
 void container_close(struct container *c);
 /* IDs of every container under root (for list). */
 int state_list_ids(const char *root, char ***ids, size_t *n, struct husk_err *e);

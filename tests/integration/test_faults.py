@@ -175,7 +175,7 @@ def test_exec_fails_cleanly(ctx, rt, bundle, cid, point):
 
 
 DELETE_POINTS = ["delete:killed", "delete:before-cgroup", "delete:cgroup-removed",
-                 "hooks:poststop", "delete:before-remove"]
+                 "hooks:poststop", "delete:before-remove", "delete:hidden"]
 
 
 @pytest.mark.parametrize("point", DELETE_POINTS)
