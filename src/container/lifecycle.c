@@ -78,7 +78,7 @@ static int save_config(struct container *c, struct create_opts *o, struct husk_e
     return -1;
   r = write_file_atomic(c->dirfd, "config.json", data, len, 0600, e);
   free(data);
-  return r;
+  return r < 0 ? herr_wrap(e, "save config in %s/%s", c->root, c->id) : 0;
 }
 
 static void creation_time(struct container *c)

@@ -240,7 +240,7 @@ int container_save(struct container *c, struct husk_err *e)
     return herr(e, ENOMEM, "write state.json");
   r = write_file_atomic(c->dirfd, STATE_FILE, doc, strlen(doc), 0600, e);
   free(doc);
-  return r;
+  return r < 0 ? herr_wrap(e, "save state in %s/%s", c->root, c->id) : 0;
 }
 
 int container_load_spec(struct container *c, struct oci_spec **spec, struct husk_err *e)

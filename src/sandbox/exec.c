@@ -142,7 +142,7 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, int 
       m.type != SYNC_START)
     _exit(1);
   /* Same order as the init: fds, then LSM/seccomp/user/caps (process_confine). */
-  if (keep_preserved_fds(o->preserve_fds, &e) < 0 ||
+  if (process_rlimit_nofile(p, &e) < 0 || keep_preserved_fds(o->preserve_fds, &e) < 0 ||
       process_confine(o->spec, p, in_userns, -1, &e) < 0)
     fail(fd, &e);
   process_exec(p, path, &e);

@@ -170,7 +170,8 @@ __attribute__((noreturn)) static void wait_start_and_exec(struct sandbox *sb, bo
     fail(conn, &e, SYNC_EXEC_ERROR);
   sync_send(conn, SYNC_STARTING, 0, NULL); /* `start` may be gone: exec regardless */
   /* close-on-exec marking first: close_range may be outside a seccomp profile. */
-  if (process_close_fds(sb->opts->preserve_fds, &e) < 0 ||
+  if (process_rlimit_nofile(&sb->spec->process, &e) < 0 ||
+      process_close_fds(sb->opts->preserve_fds, &e) < 0 ||
       process_confine(sb->spec, &sb->spec->process, in_userns, conn, &e) < 0)
     fail(conn, &e, SYNC_EXEC_ERROR);
   process_exec(&sb->spec->process, sb->exec_path, &e);

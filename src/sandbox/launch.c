@@ -43,7 +43,9 @@ static pid_t clone_child(unsigned long flags)
 static int listen_start_socket(struct container *c, struct husk_err *e)
 {
   struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = START_SOCK};
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), cwd = open(".", O_PATH | O_CLOEXEC);
+  /* SEQPACKET: the init's messages to `start` (STARTING, then maybe an exec
+   * error) must not merge into one read. */
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), cwd = open(".", O_PATH | O_CLOEXEC);
   int r = -1;
   if (fd < 0 || cwd < 0 || fchdir(c->dirfd) < 0) {
     herr_sys(e, "start socket");
@@ -270,13 +272,18 @@ int sandbox_start(struct container *c, const struct oci_spec *spec, const char *
                   struct husk_err *e)
 {
   struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = START_SOCK};
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), cwd = open(".", O_PATH | O_CLOEXEC);
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), cwd = open(".", O_PATH | O_CLOEXEC);
   int r;
   if (fd < 0 || cwd < 0 || fchdir(c->dirfd) < 0) {
     r = herr_sys(e, "connect to the container init");
     goto out;
   }
   r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+  if (r < 0 && errno == EPROTOTYPE) { /* created by a husk that listened on a stream */
+    close(fd);
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0)
+      r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+  }
   if (fchdir(cwd) < 0) { /* best effort: nothing after this uses relative paths */
   }
   if (r < 0) {
