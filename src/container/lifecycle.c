@@ -218,19 +218,23 @@ int lifecycle_kill(struct container *c, int sig, bool all, struct husk_err *e)
     return cgroup_signal_all(&c->cgroup, sig, e);
   }
   pidfd = container_pidfd(c);
-  if (pidfd < 0) {
+  if (pidfd == -ENOSYS && container_init_alive(c)) {
+    /* no pidfd_open (Linux < 5.3, valgrind): the start time was just checked */
+    if (kill(c->pid, sig) < 0)
+      return herr_sys(e, "kill container `%s`", c->id);
+  } else if (pidfd < 0) {
     if (all)
       return 0; /* runc: --all on a stopped container succeeds */
     return herr(e, ESRCH, "container not running");
-  }
-  if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
+  } else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
     int err = errno;
     close(pidfd);
     return herr(e, err, "kill container `%s`", c->id);
   }
   if (sig == SIGKILL && cgroup_is_frozen(&c->cgroup) == 1)
     cgroup_freeze(&c->cgroup, false, NULL);
-  close(pidfd);
+  if (pidfd >= 0)
+    close(pidfd);
   return 0;
 }
 
@@ -239,6 +243,9 @@ static void wait_gone(struct container *c, int timeout_ms)
 {
   int pidfd = container_pidfd(c);
   struct pollfd p = {.fd = pidfd, .events = POLLIN};
+  if (pidfd == -ENOSYS) /* no pidfd_open: look every 10 ms */
+    for (int t = 0; t < timeout_ms && container_init_alive(c); t += 10)
+      poll(NULL, 0, 10);
   if (pidfd < 0)
     return;
   poll(&p, 1, timeout_ms);

@@ -278,11 +278,12 @@ int sandbox_exec(const struct exec_opts *o, pid_t *pid, struct husk_err *e)
 {
   struct exec_talk t = {.pid = -1};
   int pidfd = container_pidfd(o->c), console = -1, sv[2], flags, r;
-  if (pidfd < 0)
+  if (pidfd < 0 && !(pidfd == -ENOSYS && container_init_alive(o->c)))
     return herr(e, ESRCH, "cannot exec in a stopped container");
-  flags = ns_flags_of(o->c->pid);
+  flags = ns_flags_of(o->c->pid); /* without a pidfd: joined by /proc paths */
   if (open_console(o, &console, e) < 0) {
-    close(pidfd);
+    if (pidfd >= 0)
+      close(pidfd);
     return -1;
   }
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -304,6 +305,7 @@ int sandbox_exec(const struct exec_opts *o, pid_t *pid, struct husk_err *e)
 out:
   if (console >= 0 && console != o->console_fd_out)
     close(console);
-  close(pidfd);
+  if (pidfd >= 0)
+    close(pidfd);
   return r;
 }

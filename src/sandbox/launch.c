@@ -236,16 +236,16 @@ static char *agent_state(struct container *c, const struct oci_spec *spec)
  * notify listener handed to the agent. Once the agent has it, the exec may
  * block on a notify target for as long as the agent likes: we wait a little
  * for an exec error and then leave. */
-static int await_exec(int fd, struct container *c, const struct oci_spec *spec,
+static int await_exec(int fd, struct container *c, const struct oci_spec *spec, bool old_init,
                       struct husk_err *e)
 {
   struct sync_msg m;
-  bool forwarded = false, starting = false;
+  bool forwarded = false, starting = old_init; /* an older husk's init never says it */
   for (;;) {
     int r = sync_recv(fd, &m, forwarded ? EXEC_AFTER_NOTIFY_MS : -1);
     /* EOF before SYNC_STARTING: the init died (killed during the
-     * startContainer hooks) — unless it lives on, exec'd by an older husk. */
-    if (r < 0 && !starting && !forwarded && !container_init_alive(c))
+     * startContainer hooks, or by the OOM killer) */
+    if (r < 0 && !starting && !forwarded)
       return herr(e, ECHILD, "the container init exited before its program started");
     if (r < 0) /* EOF: exec'd; timeout after forwarding: blocked on the agent */
       return 0;
@@ -274,12 +274,14 @@ int sandbox_start(struct container *c, const struct oci_spec *spec, const char *
   struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = START_SOCK};
   int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), cwd = open(".", O_PATH | O_CLOEXEC);
   int r;
+  bool old_init = false;
   if (fd < 0 || cwd < 0 || fchdir(c->dirfd) < 0) {
     r = herr_sys(e, "connect to the container init");
     goto out;
   }
   r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
   if (r < 0 && errno == EPROTOTYPE) { /* created by a husk that listened on a stream */
+    old_init = true;
     close(fd);
     if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0)
       r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
@@ -297,7 +299,7 @@ int sandbox_start(struct container *c, const struct oci_spec *spec, const char *
   }
   if ((r = fault_point("start:released", e)) < 0)
     goto out;
-  r = await_exec(fd, c, spec, e);
+  r = await_exec(fd, c, spec, old_init, e);
 out:
   if (fd >= 0)
     close(fd);

@@ -83,8 +83,8 @@ class Runtime:
         self.workdir = workdir
 
     def __call__(self, *args, root=True, timeout=CALL_TIMEOUT, stdin=None, cwd=None, pass_fds=(),
-                 env=None, out_path=None, err_path=None, check=None, global_args=()):
-        argv = [self.path]
+                 env=None, out_path=None, err_path=None, check=None, global_args=(), wrap=()):
+        argv = list(wrap) + [self.path]  # wrap: e.g. a valgrind command line
         if root:
             argv += ["--root", self.root]
         argv += list(global_args) + [str(a) for a in args]
