@@ -95,6 +95,7 @@ struct oci_device {
   char *type, *path;
   int64_t major, minor;
   oci_opt_u64 file_mode, uid, gid;
+  char *host_path; /* not in config.json: a CDI node's hostPath, bound in a user namespace */
 };
 struct oci_net_device { char *host_name; char *name; };
 

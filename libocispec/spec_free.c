@@ -140,6 +140,7 @@ static void linux_devices_clear(struct oci_linux *l)
   for (size_t i = 0; l->devices && i < l->n_devices; i++) {
     free(l->devices[i].type);
     free(l->devices[i].path);
+    free(l->devices[i].host_path);
   }
   free(l->devices);
   for (size_t i = 0; l->net_devices && i < l->n_net_devices; i++) {

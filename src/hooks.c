@@ -28,10 +28,23 @@ static long long now_ms(void)
   return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* A hook starts like a fresh program: default signal dispositions and an
+ * empty mask, whatever the runtime (or the container init) had set. */
+static void reset_signals(void)
+{
+  sigset_t none;
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal(sig, SIG_DFL);
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 __attribute__((noreturn)) static void exec_hook(const struct oci_hook *h, int in, int err)
 {
   char *default_args[] = {h->path, NULL};
   char *empty_env[] = {NULL};
+  reset_signals();
   dup2(in, 0);
   dup2(err, 2);
   /* A hook's stdout is not ours to share (callers may wait for its EOF). */
@@ -101,6 +114,7 @@ static int run_one(const struct oci_hook *h, enum oci_hook_phase phase, size_t i
                    const char *state, struct husk_err *e)
 {
   int in[2], err[2], status = 0, r;
+  struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
   char out[2048];
   long long deadline = h->timeout.set ? now_ms() + h->timeout.value * 1000 : -1;
   pid_t pid;
@@ -115,9 +129,12 @@ static int run_one(const struct oci_hook *h, enum oci_hook_phase phase, size_t i
     exec_hook(h, in[0], err[1]);
   close(in[0]);
   close(err[1]);
-  signal(SIGPIPE, SIG_IGN);
-  write_all_fd(in[1], state, strlen(state)); /* a hook may ignore its stdin */
+  /* A hook may ignore its stdin. SIGPIPE is ignored only meanwhile: the
+   * container init runs hooks too, and its program must not inherit SIG_IGN. */
+  sigaction(SIGPIPE, &ign, &old_pipe);
+  write_all_fd(in[1], state, strlen(state));
   close(in[1]);
+  sigaction(SIGPIPE, &old_pipe, NULL);
   fcntl(err[0], F_SETFL, O_NONBLOCK);
   r = wait_hook(pid, err[0], deadline, &status, out, sizeof out);
   close(err[0]);

@@ -1,6 +1,7 @@
 /* husk: global options (runc and crun spellings) and the command table. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "config.h"
 #include "container/state.h"
+#include "util/exe_guard.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -54,17 +56,40 @@ static void usage(FILE *out)
                "$XDG_RUNTIME_DIR/husk)\n"
                "  --log PATH              log file (also file:PATH)\n"
                "  --log-format text|json  log format\n"
+               "  --log-level L           error | warning | debug (crun)\n"
                "  --debug                 debug logging\n"
                "  --systemd-cgroup        use the systemd cgroup manager\n"
                "  --cgroup-manager M      cgroupfs | systemd | disabled\n"
-               "  --rootless B            true | false | auto (accepted for runc "
-               "compatibility)\n"
-               "  -v, --version           print the version\n\nCommands:\n");
+               "  --rootless B            true | false | auto (as runc: auto = not root, or "
+               "root in a user namespace)\n"
+               "  --cdi-spec-dir DIRS     CDI spec directories, ':'-separated (default "
+               "$HUSK_CDI_SPEC_DIRS or /etc/cdi:/var/run/cdi)\n"
+               "  --criu PATH             the criu program (default $CRIU, or criu)\n"
+               "  -v, --version           print the version\n"
+               "  -h, --help              print this help\n\nCommands:\n");
   for (const struct husk_cmd *c = husk_commands; c->name; c++)
     fprintf(out, "  %-12s %s\n", c->name, c->summary);
+  fprintf(out, "  %-12s %s\n\nRun `husk COMMAND --help` for the options of a command.\n",
+          "help", "print this help, or a command's (husk help COMMAND)");
 }
 
-enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_LOG_LEVEL, G_DEBUG, G_SYSTEMD, G_MANAGER, G_ROOTLESS };
+/* `husk help [COMMAND]`, as runc has it. */
+static int help_command(struct husk_globals *g, int argc, char **argv)
+{
+  char help_opt[] = "--help", *args[] = {argc > 1 ? argv[1] : NULL, help_opt, NULL};
+  if (argc < 2) {
+    usage(stdout);
+    return 0;
+  }
+  for (const struct husk_cmd *c = husk_commands; c->name; c++)
+    if (strcmp(c->name, argv[1]) == 0)
+      return c->fn(g, 2, args);
+  fprintf(stderr, "husk: help: unknown command `%s`\n", argv[1]);
+  return 1;
+}
+
+enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_LOG_LEVEL, G_DEBUG, G_SYSTEMD, G_MANAGER, G_ROOTLESS,
+       G_CDI_DIR, G_CRIU };
 
 static const struct option global_opts[] = {
     {"root", required_argument, NULL, G_ROOT},
@@ -75,6 +100,8 @@ static const struct option global_opts[] = {
     {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
     {"cgroup-manager", required_argument, NULL, G_MANAGER},
     {"rootless", required_argument, NULL, G_ROOTLESS},
+    {"cdi-spec-dir", required_argument, NULL, G_CDI_DIR},
+    {"criu", required_argument, NULL, G_CRIU},
     {"version", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -117,6 +144,12 @@ static int parse_globals(int argc, char **argv, struct husk_globals *g, const ch
     case G_ROOTLESS:
       g->rootless = optarg;
       break;
+    case G_CDI_DIR:
+      g->cdi_spec_dirs = optarg;
+      break;
+    case G_CRIU:
+      g->criu = optarg;
+      break;
     case 'v':
     case 'V':
       print_version();
@@ -144,6 +177,16 @@ static enum husk_log_level level_of(const char *s, bool debug)
   return HUSK_LOG_WARNING;
 }
 
+/* Commands whose processes a container can see (CVE-2019-5736). */
+static bool enters_container(const char *cmd)
+{
+  static const char *const names[] = {"create", "run", "exec", "restore"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(cmd, names[i]) == 0)
+      return true;
+  return false;
+}
+
 int main(int argc, char **argv)
 {
   struct husk_globals g = {.cgroup_manager = CG_MANAGER_CGROUPFS};
@@ -152,6 +195,13 @@ int main(int argc, char **argv)
   const struct husk_cmd *c;
   if (first < 0)
     goto out;
+  if (first < argc && enters_container(argv[first])) {
+    struct husk_err e = {0};
+    if (exe_guard(argv, &e) < 0) {
+      r = cmd_fail(&e);
+      goto out;
+    }
+  }
   if (husk_log_init(g.log, g.log_json, level_of(log_level, g.debug)) < 0)
     fprintf(stderr, "husk: open log `%s`: %s\n", g.log, strerror(errno));
   if (first >= argc) {
@@ -160,6 +210,11 @@ int main(int argc, char **argv)
   }
   if (!g.root && !(g.root = state_default_root()))
     goto out;
+  if (strcmp(argv[first], "help") == 0) {
+    optind = 0;
+    r = help_command(&g, argc - first, argv + first);
+    goto out;
+  }
   for (c = husk_commands; c->name && strcmp(c->name, argv[first]) != 0; c++)
     ;
   if (c->name) {

@@ -37,8 +37,13 @@ step "integration tests"
 export HUSK="${HUSK:-$PWD/husk}"
 rc=0
 # shellcheck disable=SC2086
-/usr/bin/python3 -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-} tests/integration || rc=$?
+/usr/bin/python3 -m pytest -q -rs -p no:cacheprovider ${PYTEST_ARGS:-} tests/integration || rc=$?
 record "integration tests (pytest)" "$rc"
+# tests/deps/criu.sh leaves the reason here when no working CRIU could be had
+criu_note=${HUSK_TEST_CACHE:-/var/tmp/husk-test}/criu/unavailable
+if [ -s "$criu_note" ]; then
+	summary+=("skip  checkpoint/restore tests: no working CRIU ($(head -c 300 "$criu_note"))")
+fi
 
 if [ "${HUSK_STAGES:-}" != none ]; then
 	for s in tests/stages/${HUSK_STAGES:-*}.sh; do

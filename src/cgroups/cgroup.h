@@ -11,7 +11,9 @@
 #include "oci_spec.h"
 #include "util/error.h"
 
-enum cg_layout { CG_LAYOUT_NONE, CG_LAYOUT_V1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2 };
+/* CG_LAYOUT_UNIFIED: a hybrid host of which only the unified (v2) tree is
+ * used, as for a rootless container given a delegated cgroup there. */
+enum cg_layout { CG_LAYOUT_NONE, CG_LAYOUT_V1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2, CG_LAYOUT_UNIFIED };
 enum cg_manager { CG_MANAGER_CGROUPFS, CG_MANAGER_SYSTEMD, CG_MANAGER_DISABLED };
 
 struct cgroup {
@@ -26,15 +28,18 @@ enum cg_layout cgroup_detect_layout(void);
 const char *cgroup_manager_name(enum cg_manager m);
 int cgroup_manager_parse(const char *name, enum cg_manager *out);
 
-/* Computes layout and path from linux.cgroupsPath (or a default from the id)
- * without creating anything, so the caller can record them first (a runtime
- * killed while creating the cgroup leaves a record delete can clean up). */
-int cgroup_plan(struct cgroup *cg, const struct oci_spec *spec, const char *id, struct husk_err *e);
-/* Plans (unless already planned) and creates the cgroup with the spec's
- * resources applied. */
+/* Computes layout and path from linux.cgroupsPath (or a default from the
+ * id) without touching anything, so the caller can record them before any
+ * directory exists (a runtime killed mid-create leaves a state that
+ * `delete --force` cleans). Nothing to do when the path is already set. */
+int cgroup_plan(struct cgroup *cg, const struct oci_spec *spec, const char *id,
+                struct husk_err *e);
+/* Plans (if not done yet) and creates the cgroup with the spec's resources
+ * applied. Fault points: cgroup:mkdir-<hierarchy>, cgroup:wrote-<controller>. */
 int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id,
                   struct husk_err *e);
-/* Moves pid into the container's cgroup (every hierarchy) and verifies it. */
+/* Moves pid into the container's cgroup (every hierarchy) and verifies it.
+ * Fault point: cgroup:joined. */
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct husk_err *e);
 /* Applies a LinuxResources update to a live container. */
 int cgroup_update(const struct cgroup *cg, const struct oci_resources *r, struct husk_err *e);

@@ -17,7 +17,9 @@
 #include <linux/magic.h>
 
 #include "cgroups/cgroup.h"
+#include "cgroups/cgroup_rootless.h"
 #include "cgroups/resources.h"
+#include "util/fault.h"
 #include "util/fs.h"
 
 /* v1 hierarchies we manage; the "unified" entry is the v2 tree of a hybrid host. */
@@ -56,14 +58,20 @@ int cgroup_manager_parse(const char *name, enum cg_manager *out)
   return 0;
 }
 
+/* The v2 tree of a V2 or UNIFIED layout. */
+static const char *v2_root(const struct cgroup *cg)
+{
+  return cg->layout == CG_LAYOUT_UNIFIED ? CG_ROOT "/unified" : CG_ROOT;
+}
+
 /* Calls fn for every hierarchy directory of the container ("<mount>/<path>"). */
 typedef int (*cg_dir_fn)(const char *dir, bool is_v2, void *arg, struct husk_err *e);
 
 static int for_each_dir(const struct cgroup *cg, cg_dir_fn fn, void *arg, struct husk_err *e)
 {
   char dir[PATH_MAX];
-  if (cg->layout == CG_LAYOUT_V2) {
-    snprintf(dir, sizeof dir, CG_ROOT "%s", cg->path);
+  if (cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED) {
+    snprintf(dir, sizeof dir, "%s%s", v2_root(cg), cg->path);
     return fn(dir, true, arg, e);
   }
   for (const char *const *h = v1_hierarchies; *h; h++) {
@@ -117,10 +125,21 @@ static int init_cpuset(const char *dir, struct husk_err *e)
   return 0;
 }
 
+/* "cgroup:mkdir-<hierarchy>" ("unified" for the v2 tree): a fault point
+ * right after the directory is made in that hierarchy. */
+static int after_mkdir(const char *dir, bool is_v2, struct husk_err *e)
+{
+  char point[64];
+  const char *h = dir + sizeof CG_ROOT;
+  snprintf(point, sizeof point, "cgroup:mkdir-%.*s", is_v2 ? 7 : (int)strcspn(h, "/"),
+           is_v2 ? "unified" : h);
+  return fault_point(point, e);
+}
+
 static int make_dir(const char *dir, bool is_v2, void *arg, struct husk_err *e)
 {
   (void)arg;
-  if (mkdir_p(dir, 0755, e) < 0)
+  if (mkdir_p(dir, 0755, e) < 0 || after_mkdir(dir, is_v2, e) < 0)
     return -1;
   if (!is_v2 && strncmp(dir, CG_ROOT "/cpuset/", sizeof CG_ROOT "/cpuset/" - 1) == 0)
     return init_cpuset(dir, e);
@@ -161,7 +180,13 @@ static int apply_resources(const struct cgroup *cg, const struct oci_resources *
 {
   switch (cg->layout) {
   case CG_LAYOUT_V2:
-    return cg_apply_v2(CG_ROOT, cg->path, r, false, e);
+    if (cg_apply_v2(CG_ROOT, cg->path, r, false, e) < 0)
+      return -1;
+    if (!create && r->n_devices == 0)
+      return 0;
+    return cg_apply_v2_devices(CG_ROOT, cg->path, r, e);
+  case CG_LAYOUT_UNIFIED:
+    return cg_apply_v2(CG_ROOT "/unified", cg->path, r, true, e);
   case CG_LAYOUT_HYBRID:
     if (cg_apply_v1(cg->path, r, true, create, e) < 0)
       return -1;
@@ -182,9 +207,27 @@ static const struct oci_resources *spec_resources(const struct oci_spec *spec)
   return spec->has_linux && spec->linux_.has_resources ? &spec->linux_.resources : &none;
 }
 
-int cgroup_plan(struct cgroup *cg, const struct oci_spec *spec, const char *id, struct husk_err *e)
+/* Only what is delegated to the caller; cg->path stays NULL when nothing is. */
+static int create_rootless(struct cgroup *cg, const struct oci_spec *spec, const char *id,
+                           struct husk_err *e)
 {
-  if (cg->manager == CG_MANAGER_DISABLED || cg->path)
+  struct oci_resources subset;
+  struct oci_kv *items = NULL;
+  int r = cg_rootless_prepare(cg, spec, id, &subset, &items, e);
+  if (r == 0 && cg->path &&
+      (for_each_dir(cg, make_dir, NULL, e) < 0 || apply_resources(cg, &subset, true, e) < 0)) {
+    cgroup_destroy(cg, NULL);
+    r = -1;
+  }
+  free(items);
+  return r;
+}
+
+/* Rootless cgroups are planned by create_rootless (what is delegated decides). */
+int cgroup_plan(struct cgroup *cg, const struct oci_spec *spec, const char *id,
+                struct husk_err *e)
+{
+  if (cg->manager == CG_MANAGER_DISABLED || cg->path || cg->rootless)
     return 0;
   cg->layout = cgroup_detect_layout();
   if (cg->layout == CG_LAYOUT_NONE)
@@ -193,9 +236,9 @@ int cgroup_plan(struct cgroup *cg, const struct oci_spec *spec, const char *id, 
   if (!cg->path)
     return herr(e, ENOMEM, "cgroups: path");
   if (strlen(cg->path) > 1 && path_escapes(cg->path)) {
-    herr(e, EINVAL, "linux.cgroupsPath `%s`: must not contain `..`", cg->path);
+    int r = herr(e, EINVAL, "linux.cgroupsPath `%s`: must not contain `..`", cg->path);
     cgroup_clear(cg);
-    return -1;
+    return r;
   }
   return 0;
 }
@@ -205,6 +248,8 @@ int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id
 {
   if (cg->manager == CG_MANAGER_DISABLED)
     return 0;
+  if (cg->rootless)
+    return create_rootless(cg, spec, id, e);
   if (cgroup_plan(cg, spec, id, e) < 0)
     return -1;
   if (for_each_dir(cg, make_dir, NULL, e) < 0 ||
@@ -219,7 +264,9 @@ int cgroup_enter(const struct cgroup *cg, pid_t pid, struct husk_err *e)
 {
   if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
     return 0;
-  return for_each_dir(cg, join_dir, &pid, e);
+  if (for_each_dir(cg, join_dir, &pid, e) < 0)
+    return -1;
+  return fault_point("cgroup:joined", e);
 }
 
 static int read_pids(const char *dir, pid_t **pids, size_t *n)
@@ -242,8 +289,8 @@ static int read_pids(const char *dir, pid_t **pids, size_t *n)
 /* The hierarchy that lists every process of the container. */
 static int pids_dir(const struct cgroup *cg, char *dir, size_t len)
 {
-  if (cg->layout == CG_LAYOUT_V2)
-    snprintf(dir, len, CG_ROOT "%s", cg->path);
+  if (cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED)
+    snprintf(dir, len, "%s%s", v2_root(cg), cg->path);
   else if (cg->layout == CG_LAYOUT_HYBRID)
     snprintf(dir, len, CG_ROOT "/unified%s", cg->path);
   else
@@ -278,9 +325,9 @@ int cgroup_signal_all(const struct cgroup *cg, int sig, struct husk_err *e)
 
 static int freezer_file(const struct cgroup *cg, char *file, size_t len, bool *v2)
 {
-  *v2 = cg->layout == CG_LAYOUT_V2;
+  *v2 = cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED;
   if (*v2)
-    snprintf(file, len, CG_ROOT "%s/cgroup.freeze", cg->path);
+    snprintf(file, len, "%s%s/cgroup.freeze", v2_root(cg), cg->path);
   else
     snprintf(file, len, CG_ROOT "/freezer%s/freezer.state", cg->path);
   return 0;
@@ -292,7 +339,10 @@ int cgroup_freeze(const struct cgroup *cg, bool frozen, struct husk_err *e)
   const char *val;
   bool v2;
   if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
-    return herr(e, ENOTSUP, "pause/resume needs a cgroup (cgroup manager is disabled)");
+    return herr_msg(e, ENOTSUP, "pause/resume needs a cgroup and the container has none (%s)",
+                    cg->rootless ? "rootless, and no cgroup v2 subtree is delegated to this user: "
+                                   "see `husk check --rootless`"
+                                 : "cgroup manager is disabled");
   freezer_file(cg, file, sizeof file, &v2);
   val = v2 ? (frozen ? "1" : "0") : (frozen ? "FROZEN" : "THAWED");
   if (write_file_at(AT_FDCWD, file, val, strlen(val), e) < 0)
@@ -317,8 +367,8 @@ int cgroup_is_frozen(const struct cgroup *cg)
   int r;
   if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
     return 0;
-  if (cg->layout == CG_LAYOUT_V2) {
-    snprintf(file, sizeof file, CG_ROOT "%s/cgroup.events", cg->path);
+  if (cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED) {
+    snprintf(file, sizeof file, "%s%s/cgroup.events", v2_root(cg), cg->path);
     if (read_file_at(AT_FDCWD, file, &data, NULL, NULL) < 0)
       return -1;
     r = strstr(data, "frozen 1") != NULL;
@@ -332,9 +382,9 @@ int cgroup_is_frozen(const struct cgroup *cg)
   return r;
 }
 
-static int remove_dir(const char *dir, bool is_v2, void *arg, struct husk_err *e)
+/* rmdir with a deadline: EBUSY while tasks exit (they are killed). */
+static int rmdir_cgroup(const char *dir, bool is_v2, struct husk_err *e)
 {
-  (void)arg;
   for (int i = 0; i < 200; i++) { /* ~2 s deadline for EBUSY while tasks exit */
     pid_t *pids = NULL;
     size_t n = 0;
@@ -357,20 +407,65 @@ static int remove_dir(const char *dir, bool is_v2, void *arg, struct husk_err *e
   return herr(e, EBUSY, "remove cgroup %s: still busy after 2 s", dir);
 }
 
+/* Sub-cgroups first (made by `exec --cgroup` users or the container), then
+ * the directory; depth is bounded so a hostile tree cannot exhaust us. */
+static int remove_tree(const char *dir, bool is_v2, int depth, struct husk_err *e)
+{
+  DIR *d = depth < 32 ? opendir(dir) : NULL;
+  struct dirent *de;
+  int r = 0;
+  while (d && (de = readdir(d))) {
+    char sub[PATH_MAX];
+    if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    if (snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name) >= (int)sizeof sub)
+      continue;
+    if (remove_tree(sub, is_v2, depth + 1, r < 0 ? NULL : e) < 0)
+      r = -1;
+  }
+  if (d)
+    closedir(d);
+  if (rmdir_cgroup(dir, is_v2, r < 0 ? NULL : e) < 0)
+    r = -1;
+  return r;
+}
+
+struct remove_all {
+  bool failed;
+  struct husk_err *e;
+};
+
+/* Every hierarchy is tried even when one fails; the first error is kept. */
+static int remove_dir(const char *dir, bool is_v2, void *arg, struct husk_err *e)
+{
+  struct remove_all *ra = arg;
+  (void)e;
+  if (remove_tree(dir, is_v2, 0, ra->failed ? NULL : ra->e) < 0)
+    ra->failed = true;
+  return 0;
+}
+
 int cgroup_destroy(const struct cgroup *cg, struct husk_err *e)
 {
+  struct remove_all ra = {false, e};
   if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
     return 0;
   /* A frozen cgroup cannot die: thaw first. */
   if (cgroup_is_frozen(cg) == 1)
     cgroup_freeze(cg, false, NULL);
-  return for_each_dir(cg, remove_dir, NULL, e);
+  for_each_dir(cg, remove_dir, &ra, NULL);
+  return ra.failed ? -1 : 0;
 }
 
 int cgroup_update(const struct cgroup *cg, const struct oci_resources *r, struct husk_err *e)
 {
   if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
-    return herr(e, ENOTSUP, "update: the container has no cgroup (cgroup manager is disabled)");
+    return herr_msg(e, ENOTSUP, "update: the container has no cgroup (%s)",
+                    cg->rootless ? "rootless, and no cgroup v2 subtree is delegated to this user: "
+                                   "see `husk check --rootless`"
+                                 : "cgroup manager is disabled");
+  if (cg->rootless && cg_rootless_check_update(cg, r, e) < 0)
+    return -1;
   return apply_resources(cg, r, false, e);
 }
 

@@ -44,6 +44,13 @@ bool cg_file_exists(const char *dir, const char *file);
  * directory means the controller is not mounted. */
 int cg_write(const char *dir, const char *file, const char *val, const char *limit,
              struct husk_err *e);
+/* The number in dir/file ("max" is INT64_MAX). -1 when unreadable. */
+int cg_read_i64(const char *dir, const char *file, int64_t *out);
+/* linux.resources.memory.checkBeforeUpdate: a new limit below the usage
+ * (usage_file: memory.usage_in_bytes on v1, memory.current on v2) is an
+ * error, before anything is written. 0 when unset or fine. */
+int cg_check_before_update(const char *dir, const char *usage_file, const struct oci_memory *m,
+                           struct husk_err *e);
 int cg_write_i64(const char *dir, const char *file, int64_t v, const char *limit,
                  struct husk_err *e);
 
@@ -58,5 +65,10 @@ int cg_apply_v1(const char *path, const struct oci_resources *r, bool hugetlb_in
  * written there (every other controller is v1). */
 int cg_apply_v2(const char *root, const char *path, const struct oci_resources *r, bool hybrid,
                 struct husk_err *e);
+/* linux.resources.devices on v2: the eBPF filter (bpf_devices.h) attached to
+ * the cgroup, replacing ours from before. Called at create, and on update
+ * when the update carries device rules. */
+int cg_apply_v2_devices(const char *root, const char *path, const struct oci_resources *r,
+                        struct husk_err *e);
 
 #endif

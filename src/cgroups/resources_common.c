@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroups/device_rules.h"
 #include "cgroups/resources.h"
 
 uint64_t cg_shares_to_weight(uint64_t shares)
@@ -62,41 +63,13 @@ int cg_swap_v2(int64_t limit, int64_t swap, int64_t *out, const char **why)
   return 1;
 }
 
-static int fmt_dev_num(const oci_opt_i64 *n, char *buf, size_t len)
-{
-  if (!n->set || n->value == -1)
-    return snprintf(buf, len, "*");
-  return snprintf(buf, len, "%" PRId64, n->value);
-}
-
 int cg_device_rule_format(const struct oci_device_rule *r, char *buf, size_t len,
                           const char **why)
 {
-  const char *type = r->type && *r->type ? r->type : "a";
-  const char *access = r->access && *r->access ? r->access : "rwm";
-  char ma[24], mi[24];
-  if (strcmp(type, "a") && strcmp(type, "c") && strcmp(type, "b")) {
-    *why = "type must be a, c or b";
+  struct cg_dev_rule d;
+  if (cg_dev_rule_parse(r, &d, why) < 0)
     return -1;
-  }
-  if (strspn(access, "rwm") != strlen(access) || strlen(access) > 3) {
-    *why = "access must be a combination of r, w and m";
-    return -1;
-  }
-  if ((r->major.set && r->major.value < -1) || (r->minor.set && r->minor.value < -1)) {
-    *why = "major/minor must be >= 0 or -1 (any)";
-    return -1;
-  }
-  fmt_dev_num(&r->major, ma, sizeof ma);
-  fmt_dev_num(&r->minor, mi, sizeof mi);
-  int n;
-  /* "a" with any major/minor and full access is the one-token form. */
-  if (strcmp(type, "a") == 0 && strcmp(ma, "*") == 0 && strcmp(mi, "*") == 0 &&
-      strlen(access) == 3)
-    n = snprintf(buf, len, "a");
-  else
-    n = snprintf(buf, len, "%s %s:%s %s", type, ma, mi, access);
-  if (n < 0 || (size_t)n >= len) {
+  if (cg_dev_rule_format(&d, buf, len) < 0) {
     *why = "rule too long";
     return -1;
   }
@@ -178,4 +151,40 @@ int cg_write_i64(const char *dir, const char *file, int64_t v, const char *limit
   char buf[32];
   snprintf(buf, sizeof buf, "%" PRId64, v);
   return cg_write(dir, file, buf, limit, e);
+}
+
+int cg_read_i64(const char *dir, const char *file, int64_t *out)
+{
+  char path[PATH_MAX], buf[64];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  if (strncmp(buf, "max", 3) == 0) {
+    *out = INT64_MAX;
+    return 0;
+  }
+  return sscanf(buf, "%" SCNd64, out) == 1 ? 0 : -1;
+}
+
+int cg_check_before_update(const char *dir, const char *usage_file, const struct oci_memory *m,
+                           struct husk_err *e)
+{
+  int64_t usage;
+  if (!m->check_before_update.set || !m->check_before_update.value || !m->limit.set ||
+      m->limit.value < 0)
+    return 0;
+  if (cg_read_i64(dir, usage_file, &usage) < 0)
+    return herr_sys(e, "linux.resources.memory.checkBeforeUpdate: read %s/%s", dir, usage_file);
+  if (m->limit.value < usage)
+    return herr(e, EBUSY,
+                "linux.resources.memory.limit: %" PRId64 " is below the current usage %" PRId64
+                " (%s; checkBeforeUpdate is set)",
+                m->limit.value, usage, usage_file);
+  return 0;
 }

@@ -5,9 +5,13 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cgroups/device_rules.h"
 #include "cgroups/resources.h"
+#include "util/fault.h"
 #include "util/log.h"
 
 #define L "linux.resources."
@@ -54,15 +58,56 @@ static int v1_kmem(const char *dir, const char *file, int64_t v, const char *lim
               file);
     return 0;
   }
-  return cg_write_i64(dir, file, v, limit, e);
+  if (cg_write_i64(dir, file, v, limit, e) < 0)
+    return -1;
+  /* Since Linux 5.16 writes to memory.kmem.limit_in_bytes are accepted and
+   * ignored: say so instead of pretending the limit is in place. */
+  int64_t now;
+  if (v >= 0 && cg_read_i64(dir, file, &now) == 0 && now > v + (1 << 20) && now >= INT64_MAX / 2)
+    husk_warn("%s: the kernel ignores %s/%s (kernel memory limits are deprecated); not enforced",
+              limit, dir, file);
+  return 0;
+}
+
+/* The usage moves (a fork, a page fault): a limit just above it can fail
+ * with EBUSY once and pass the next time. A few tries, 20 ms apart. */
+static int v1_limit_swap_retry(const char *dir, const struct oci_memory *m, struct husk_err *e)
+{
+  int r = -1;
+  for (int i = 0; i < 5; i++) {
+    struct timespec ts = {0, 20000000};
+    if ((r = v1_limit_swap(dir, m, e)) == 0 || !e || e->errnum != EBUSY)
+      return r;
+    nanosleep(&ts, NULL);
+  }
+  return r;
+}
+
+/* EBUSY from a limit write: the usage is above it and could not be
+ * reclaimed; say how much is in use. */
+static int busy_hint(const char *dir, struct husk_err *e)
+{
+  int64_t usage;
+  char *old;
+  if (!e || e->errnum != EBUSY || cg_read_i64(dir, "memory.usage_in_bytes", &usage) < 0)
+    return -1;
+  old = e->msg;
+  e->msg = NULL;
+  herr(e, 0, "%s (the kernel could not reclaim the container's memory below the new limit; "
+             "it uses %" PRId64 " bytes now)", old, usage);
+  free(old);
+  e->errnum = EBUSY;
+  return -EBUSY;
 }
 
 static int v1_memory(const char *path, const struct oci_memory *m, struct husk_err *e)
 {
   char dir[PATH_MAX];
   v1_dir(dir, sizeof dir, "memory", path);
-  if ((m->limit.set || m->swap.set) && v1_limit_swap(dir, m, e) < 0)
+  if (cg_check_before_update(dir, "memory.usage_in_bytes", m, e) < 0)
     return -1;
+  if ((m->limit.set || m->swap.set) && v1_limit_swap_retry(dir, m, e) < 0)
+    return busy_hint(dir, e);
   if (m->reservation.set &&
       cg_write_i64(dir, "memory.soft_limit_in_bytes", m->reservation.value,
                    L "memory.reservation", e) < 0)
@@ -101,6 +146,38 @@ static int v1_cpuset(const char *path, const struct oci_cpu *c, struct husk_err 
   return 0;
 }
 
+/* Real-time bandwidth: a child gets at most what its parent was granted
+ * (the kernel says EINVAL); the error then names the parent's budget. */
+static int v1_cpu_rt(const char *dir, const struct oci_cpu *c, struct husk_err *e)
+{
+  char parent[PATH_MAX], *old;
+  int64_t budget;
+  int r = 0;
+  if (c->realtime_period.set && c->realtime_runtime.set)
+    r = write_pair(dir, "cpu.rt_period_us", (int64_t)c->realtime_period.value,
+                   L "cpu.realtimePeriod", "cpu.rt_runtime_us", c->realtime_runtime.value,
+                   L "cpu.realtimeRuntime", e);
+  else if (c->realtime_period.set)
+    r = cg_write_i64(dir, "cpu.rt_period_us", (int64_t)c->realtime_period.value,
+                     L "cpu.realtimePeriod", e);
+  else if (c->realtime_runtime.set)
+    r = cg_write_i64(dir, "cpu.rt_runtime_us", c->realtime_runtime.value,
+                     L "cpu.realtimeRuntime", e);
+  if (r == 0 || !e || e->errnum != EINVAL || !c->realtime_runtime.set)
+    return r;
+  snprintf(parent, sizeof parent, "%s", dir);
+  *strrchr(parent, '/') = '\0';
+  if (cg_read_i64(parent, "cpu.rt_runtime_us", &budget) < 0 || budget >= c->realtime_runtime.value)
+    return r;
+  old = e->msg;
+  e->msg = NULL;
+  herr(e, 0, "%s (the parent cgroup %s is granted %" PRId64 " us of real-time runtime: grant "
+             "real-time runtime to every ancestor first)", old, parent, budget);
+  free(old);
+  e->errnum = EINVAL;
+  return -EINVAL;
+}
+
 static int v1_cpu(const char *path, const struct oci_cpu *c, struct husk_err *e)
 {
   char dir[PATH_MAX];
@@ -117,20 +194,8 @@ static int v1_cpu(const char *path, const struct oci_cpu *c, struct husk_err *e)
   if (c->burst.set &&
       cg_write_i64(dir, "cpu.cfs_burst_us", (int64_t)c->burst.value, L "cpu.burst", e) < 0)
     return -1;
-  if (c->realtime_period.set && c->realtime_runtime.set) {
-    if (write_pair(dir, "cpu.rt_period_us", (int64_t)c->realtime_period.value,
-                   L "cpu.realtimePeriod", "cpu.rt_runtime_us", c->realtime_runtime.value,
-                   L "cpu.realtimeRuntime", e) < 0)
-      return -1;
-  } else if (c->realtime_period.set) {
-    if (cg_write_i64(dir, "cpu.rt_period_us", (int64_t)c->realtime_period.value,
-                     L "cpu.realtimePeriod", e) < 0)
-      return -1;
-  } else if (c->realtime_runtime.set) {
-    if (cg_write_i64(dir, "cpu.rt_runtime_us", c->realtime_runtime.value,
-                     L "cpu.realtimeRuntime", e) < 0)
-      return -1;
-  }
+  if (v1_cpu_rt(dir, c, e) < 0)
+    return -1;
   if (c->idle.set && cg_write_i64(dir, "cpu.idle", c->idle.value, L "cpu.idle", e) < 0)
     return -1;
   return v1_cpuset(path, c, e);
@@ -257,67 +322,52 @@ static int v1_rdma(const char *path, const struct oci_resources *r, struct husk_
   return 0;
 }
 
-/* The devices every container gets (runc's AllowedDevices): mknod of any
- * node, null, random, full, tty, zero, urandom, console, pts, ptmx, tun. */
-static const char *const default_allow[] = {
-    "c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:8 rwm",   "c 1:7 rwm",   "c 5:0 rwm",
-    "c 1:5 rwm", "c 1:9 rwm", "c 5:1 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm", NULL};
-
-static int write_rule(const char *dir, bool allow, const char *rule, struct husk_err *e)
-{
-  return cg_write(dir, allow ? "devices.allow" : "devices.deny", rule, L "devices", e);
-}
-
-/* devices.deny "a", then the spec rules in order with the default allows
- * inserted right after the last deny-all rule (or first when there is none):
- * the defaults survive a leading deny-all, and later spec rules still win
- * (a spec rule can deny /dev/null). */
+/* devices.deny "a", then the effective rule list (device_rules.h): the
+ * defaults survive a leading deny-all, and later spec rules still win (a
+ * spec rule can deny /dev/null). */
 static int v1_devices(const char *path, const struct oci_resources *r, struct husk_err *e)
 {
   char dir[PATH_MAX], rule[96];
-  const char *why = NULL;
-  size_t after = 0;
+  struct cg_dev_rule *list = NULL;
+  size_t n = 0;
+  int ret = 0;
   v1_dir(dir, sizeof dir, "devices", path);
-  for (size_t i = 0; i < r->n_devices; i++) {
-    if (cg_device_rule_format(&r->devices[i], rule, sizeof rule, &why) < 0)
-      return herr(e, EINVAL, L "devices[%zu]: %s", i, why);
-    if (!r->devices[i].allow && strcmp(rule, "a") == 0)
-      after = i + 1;
-  }
-  if (write_rule(dir, false, "a", e) < 0)
+  if (cg_dev_rules_effective(r, &list, &n, e) < 0)
     return -1;
-  for (size_t i = 0; i <= r->n_devices; i++) {
-    if (i == after)
-      for (const char *const *d = default_allow; *d; d++)
-        if (write_rule(dir, true, *d, e) < 0)
-          return -1;
-    if (i == r->n_devices)
-      break;
-    cg_device_rule_format(&r->devices[i], rule, sizeof rule, &why);
-    if (write_rule(dir, r->devices[i].allow, rule, e) < 0)
-      return herr_wrap(e, L "devices[%zu]", i);
+  for (size_t i = 0; i < n && ret == 0; i++) {
+    cg_dev_rule_format(&list[i], rule, sizeof rule);
+    ret = cg_write(dir, list[i].allow ? "devices.allow" : "devices.deny", rule, L "devices", e);
   }
-  return 0;
+  free(list);
+  return ret;
 }
 
+/* Each controller's writes, then its fault point "cgroup:wrote-<name>". */
 int cg_apply_v1(const char *path, const struct oci_resources *r, bool hugetlb_in_unified,
                 bool create, struct husk_err *e)
 {
-  if (r->has_memory && v1_memory(path, &r->memory, e) < 0)
+  if ((r->has_memory && v1_memory(path, &r->memory, e) < 0) ||
+      fault_point("cgroup:wrote-memory", e) < 0)
     return -1;
-  if (r->has_cpu && v1_cpu(path, &r->cpu, e) < 0)
+  if ((r->has_cpu && v1_cpu(path, &r->cpu, e) < 0) || fault_point("cgroup:wrote-cpu", e) < 0)
     return -1;
-  if (r->has_pids && r->pids_limit.set && v1_pids(path, r->pids_limit.value, e) < 0)
+  if ((r->has_pids && r->pids_limit.set && v1_pids(path, r->pids_limit.value, e) < 0) ||
+      fault_point("cgroup:wrote-pids", e) < 0)
     return -1;
-  if (r->has_block_io && v1_blkio(path, &r->block_io, e) < 0)
+  if ((r->has_block_io && v1_blkio(path, &r->block_io, e) < 0) ||
+      fault_point("cgroup:wrote-blkio", e) < 0)
     return -1;
-  if (!hugetlb_in_unified && v1_hugetlb(path, r, e) < 0)
+  if (!hugetlb_in_unified &&
+      (v1_hugetlb(path, r, e) < 0 || fault_point("cgroup:wrote-hugetlb", e) < 0))
     return -1;
-  if (r->has_network && v1_network(path, &r->network, e) < 0)
+  if ((r->has_network && v1_network(path, &r->network, e) < 0) ||
+      fault_point("cgroup:wrote-network", e) < 0)
     return -1;
-  if (v1_rdma(path, r, e) < 0)
+  if (v1_rdma(path, r, e) < 0 || fault_point("cgroup:wrote-rdma", e) < 0)
     return -1;
   if (!create && r->n_devices == 0)
     return 0;
-  return v1_devices(path, r, e);
+  if (v1_devices(path, r, e) < 0)
+    return -1;
+  return fault_point("cgroup:wrote-devices", e);
 }

@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cgroups/bpf_devices.h"
 #include "cgroups/resources.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -123,6 +126,8 @@ static int v2_memory(const struct v2 *v, const struct oci_memory *m, struct husk
   if (!m->limit.set && !m->reservation.set && !m->swap.set)
     return 0;
   if (need(v, "memory", limit, e) < 0)
+    return -1;
+  if (cg_check_before_update(v->dir, "memory.current", m, e) < 0)
     return -1;
   if (m->limit.set) {
     cg_fmt_max(m->limit.value, val, sizeof val);
@@ -320,12 +325,6 @@ static int v2_full(const struct v2 *v, const struct oci_resources *r, struct hus
     return unsupported(L "network", "net_cls/net_prio are v1-only controllers", e);
   if (v2_rdma(v, r, e) < 0)
     return -1;
-  /* Device rules need an eBPF program on v2, which husk does not load (it
-   * would need a higher RLIMIT_MEMLOCK on some hosts): they are skipped. Every
-   * config carries rules (the default deny-all), so this cannot be an error. */
-  if (r->n_devices)
-    husk_debug("cgroup v2: %zu linux.resources.devices rules not enforced (no eBPF filter)",
-               r->n_devices);
   return 0;
 }
 
@@ -334,9 +333,35 @@ int cg_apply_v2(const char *root, const char *path, const struct oci_resources *
 {
   struct v2 v = {.root = root, .path = path};
   snprintf(v.dir, sizeof v.dir, "%s%s", root, path);
-  if (!hybrid && v2_full(&v, r, e) < 0)
+  if (!hybrid && (v2_full(&v, r, e) < 0 || fault_point("cgroup:wrote-v2", e) < 0))
     return -1;
-  if (v2_hugetlb(&v, r, e) < 0)
+  if (v2_hugetlb(&v, r, e) < 0 || fault_point("cgroup:wrote-hugetlb", e) < 0)
     return -1;
-  return v2_unified(&v, &r->unified, e);
+  if (v2_unified(&v, &r->unified, e) < 0)
+    return -1;
+  return fault_point("cgroup:wrote-unified", e);
+}
+
+int cg_apply_v2_devices(const char *root, const char *path, const struct oci_resources *r,
+                        struct husk_err *e)
+{
+  char dir[PATH_MAX];
+  struct cg_dev_rule *rules = NULL;
+  size_t n = 0;
+  int ret;
+  snprintf(dir, sizeof dir, "%s%s", root, path);
+  if (cg_dev_rules_effective(r, &rules, &n, e) < 0)
+    return -1;
+  ret = cg_bpf_dev_apply(dir, rules, n, e);
+  free(rules);
+  if (ret == 0)
+    return fault_point("cgroup:wrote-devices", e);
+  /* Rootless: no eBPF without CAP_BPF; the container can only reach the
+   * devices it was given anyway (runc and crun skip it the same way). */
+  if (ret < 0 && geteuid() != 0 && e && e->errnum == EPERM) {
+    husk_warn("%s; device rules not enforced (rootless)", e->msg);
+    herr_clear(e);
+    return 0;
+  }
+  return ret;
 }

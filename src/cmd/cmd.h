@@ -15,6 +15,8 @@ struct husk_globals {
   bool log_json, debug;
   enum cg_manager cgroup_manager;
   const char *rootless; /* true|false|auto (runc); accepted, informational */
+  const char *cdi_spec_dirs; /* --cdi-spec-dir, ':'-separated; NULL: env or default */
+  const char *criu;     /* --criu PATH (checkpoint/restore); NULL: $CRIU or criu */
 };
 
 struct husk_cmd {
@@ -36,9 +38,18 @@ typedef int (*opt_fn)(int c, const char *arg, void *ctx);
 /* Returns -2 after printing help (exit 0). */
 int cmd_parse(int argc, char **argv, const char *usage, const struct option *longopts,
               const char *shortopts, bool in_order, opt_fn fn, void *ctx);
+/* Prints `husk CMD --help`: usage, summary, every option of longopts. */
+void cmd_help(const char *cmd, const char *usage, const struct option *longopts,
+              const char *shortopts);
 /* Exactly n positionals required (or at least n when at_least). */
 int cmd_need_args(int argc, int first, int n, bool at_least, const char *usage,
                   struct husk_err *e);
+
+/* crun's --regex: fn for every container id under root matching pattern (ERE);
+ * each failure is reported, and any makes the result -1. */
+typedef int (*cmd_id_fn)(const char *id, void *ctx, struct husk_err *e);
+int cmd_for_each_match(const char *root, const char *pattern, cmd_id_fn fn, void *ctx,
+                       struct husk_err *e);
 
 /* Foreground run/exec: relays the tty (master >= 0), forwards signals to pid,
  * reaps orphans, returns the exit code (128+n for a signal). */
@@ -59,7 +70,9 @@ int cmd_update(struct husk_globals *g, int argc, char **argv);
 int cmd_events(struct husk_globals *g, int argc, char **argv);
 int cmd_spec(struct husk_globals *g, int argc, char **argv);
 int cmd_features(struct husk_globals *g, int argc, char **argv);
+int cmd_check(struct husk_globals *g, int argc, char **argv);
 int cmd_checkpoint(struct husk_globals *g, int argc, char **argv);
 int cmd_restore(struct husk_globals *g, int argc, char **argv);
+int cmd_cdi(struct husk_globals *g, int argc, char **argv);
 
 #endif

@@ -16,7 +16,9 @@ const struct husk_cmd husk_commands[] = {
     {"update", "change a container's cgroup resources", cmd_update},
     {"events", "print cgroup statistics of a container as JSON lines", cmd_events},
     {"spec", "write a default config.json", cmd_spec},
+    {"cdi", "list the CDI devices this host offers (and spec file errors)", cmd_cdi},
     {"features", "print the features of this runtime as JSON", cmd_features},
+    {"check", "check this machine and user for (rootless) containers", cmd_check},
     {"checkpoint", "checkpoint a container (CRIU; not implemented yet)", cmd_checkpoint},
     {"restore", "restore a container from a checkpoint (CRIU; not implemented yet)", cmd_restore},
     {NULL, NULL, NULL}};

@@ -22,7 +22,7 @@ int cmd_parse(int argc, char **argv, const char *usage, const struct option *lon
   optind = 0; /* 0, not 1: also resets glibc's ordering mode from the global parse */
   while ((c = getopt_long_only(argc, argv, spec, longopts, &idx)) != -1) {
     if (c == 'h') {
-      printf("usage: husk %s\n", usage);
+      cmd_help(argv[0], usage, longopts, spec);
       return -2;
     }
     if (c == ':') {

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cdi/registry.h"
+#include "cdi/strv.h"
 #include "cmd/cmd.h"
 #include "container/lifecycle.h"
 #include "sandbox/console.h"
@@ -18,11 +20,11 @@
 
 #define CREATE_USAGE                                                                           \
   "create [--bundle DIR] [--config FILE] [--pid-file FILE] [--console-socket SOCK] "           \
-  "[--no-pivot] [--no-new-keyring] [--preserve-fds N] ID"
+  "[--no-pivot] [--no-new-keyring] [--preserve-fds N] [--device VENDOR/CLASS=NAME]... ID"
 #define RUN_USAGE "run [create options] [--detach] [--keep] ID"
 
 enum { O_PIDFILE = 256, O_CONSOLE, O_NOPIVOT, O_NOKEYRING, O_PRESERVE, O_NOSUBREAPER, O_KEEP,
-       O_PIDFD };
+       O_PIDFD, O_DEVICE };
 
 static const struct option create_opts[] = {
     {"bundle", required_argument, NULL, 'b'},
@@ -36,6 +38,7 @@ static const struct option create_opts[] = {
     {"no-subreaper", no_argument, NULL, O_NOSUBREAPER},
     {"detach", no_argument, NULL, 'd'},
     {"keep", no_argument, NULL, O_KEEP},
+    {"device", required_argument, NULL, O_DEVICE},
     HELP_OPTION,
     {NULL, 0, NULL, 0}};
 
@@ -43,6 +46,7 @@ struct create_cli {
   struct create_opts o;
   bool detach, keep;
   char *pid_file_abs;
+  char *cdi_dirs;
 };
 
 static int on_opt(int c, const char *arg, void *ctx)
@@ -83,6 +87,10 @@ static int on_opt(int c, const char *arg, void *ctx)
   case O_KEEP:
     cli->keep = true;
     break;
+  case O_DEVICE: /* a CDI device; checked with the other requests at create */
+    if (cdi_strv_push(&cli->o.cdi.devices, arg) < 0)
+      return -1;
+    break;
   default: /* --no-subreaper, --pidfd-socket: accepted */
     break;
   }
@@ -98,8 +106,8 @@ static int listen_fds(void)
   return atoi(fds) > 0 ? atoi(fds) : 0;
 }
 
-static int parse_create(int argc, char **argv, const char *usage, struct create_cli *cli,
-                        struct husk_err *e)
+static int parse_create(struct husk_globals *g, int argc, char **argv, const char *usage,
+                        struct create_cli *cli, struct husk_err *e)
 {
   int first = cmd_parse(argc, argv, usage, create_opts, "b:f:d", false, on_opt, cli);
   if (first < 0)
@@ -107,6 +115,9 @@ static int parse_create(int argc, char **argv, const char *usage, struct create_
   if (cmd_need_args(argc, first, 1, false, usage, e) < 0)
     return -3;
   cli->o.id = argv[first];
+  /* absolute now: create reads them from inside the bundle */
+  if (!(cli->o.cdi.spec_dirs = cli->cdi_dirs = cdi_spec_dirs_absolute(g->cdi_spec_dirs)))
+    return herr(e, ENOMEM, "--cdi-spec-dir"), -3;
   cli->o.pid_file = cli->pid_file_abs;
   cli->o.sb.preserve_fds += listen_fds();
   cli->o.sb.console_fd_out = -1;
@@ -124,13 +135,15 @@ int cmd_create(struct husk_globals *g, int argc, char **argv)
   struct husk_err e = {0};
   struct container c = {.dirfd = -1};
   struct oci_spec *spec = NULL;
-  int r = parse_create(argc, argv, CREATE_USAGE, &cli, &e);
+  int r = parse_create(g, argc, argv, CREATE_USAGE, &cli, &e);
   if (r < 0)
     return parse_result(r, &e);
   r = lifecycle_create(g, &cli.o, &c, &spec, &e);
   container_close(&c);
   oci_spec_free(spec);
   free(cli.pid_file_abs);
+  free(cli.cdi_dirs);
+  cdi_strv_free(cli.o.cdi.devices);
   return r < 0 ? cmd_fail(&e) : 0;
 }
 
@@ -140,7 +153,7 @@ int cmd_run(struct husk_globals *g, int argc, char **argv)
   struct husk_err e = {0};
   struct container c = {.dirfd = -1};
   struct oci_spec *spec = NULL;
-  int sv[2] = {-1, -1}, master = -1, r = parse_create(argc, argv, RUN_USAGE, &cli, &e), code = 0;
+  int sv[2] = {-1, -1}, master = -1, r = parse_create(g, argc, argv, RUN_USAGE, &cli, &e), code = 0;
   if (r < 0)
     return parse_result(r, &e);
   /* Foreground with a tty and no socket: we receive the master ourselves. */
@@ -172,5 +185,7 @@ int cmd_run(struct husk_globals *g, int argc, char **argv)
   container_close(&c);
   oci_spec_free(spec);
   free(cli.pid_file_abs);
+  free(cli.cdi_dirs);
+  cdi_strv_free(cli.o.cdi.devices);
   return r < 0 ? cmd_fail(&e) : code;
 }

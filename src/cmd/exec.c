@@ -22,7 +22,7 @@
   "exec [--process FILE] [-t|--tty] [--console-socket SOCK] [--cwd DIR] "                       \
   "[-e|--env KEY=VAL]... [-u|--user UID[:GID]] [-g|--additional-gids GID]... "                  \
   "[-c|--cap CAP]... [--no-new-privs] [--apparmor PROFILE] [--process-label LABEL] "           \
-  "[-d|--detach] [--pid-file FILE] [--preserve-fds N] [--cgroup PATH] [--ignore-paused] "       \
+  "[-d|--detach] [--pid-file FILE] [--preserve-fds N] [--cgroup [CTRL:]PATH]... [--ignore-paused] "       \
   "ID [CMD [ARG...]]"
 #define EXEC_FAILED 255
 
@@ -31,7 +31,7 @@ enum { O_PROCESS = 256, O_CONSOLE, O_CWD, O_CAP, O_NNP, O_APPARMOR, O_LABEL, O_P
 
 static const struct option opts[] = {
     {"process", required_argument, NULL, 'p'},
-    {"tty", no_argument, NULL, 't'},
+    {"tty", optional_argument, NULL, 't'}, /* crun: --tty[=false] */
     {"console-socket", required_argument, NULL, O_CONSOLE},
     {"pidfd-socket", required_argument, NULL, O_PIDFD},
     {"cwd", required_argument, NULL, O_CWD},
@@ -52,6 +52,8 @@ static const struct option opts[] = {
 
 struct exec_cli {
   struct exec_flags f;
+  char **cgroups; /* every --cgroup, parsed in run_exec */
+  size_t n_cgroups;
   const char *console_socket, *preserve;
   char *pid_file;
   bool detach, ignore_paused;
@@ -63,7 +65,7 @@ static int on_opt(int c, const char *arg, void *ctx)
   int r = 0;
   switch (c) {
   case 'p': cli->f.process_file = arg; break;
-  case 't': cli->f.tty = true; break;
+  case 't': cli->f.tty = !arg || (strcmp(arg, "false") && strcmp(arg, "no")); break;
   case O_CONSOLE: cli->console_socket = arg; break;
   case O_CWD: cli->f.cwd = arg; break;
   case 'e': r = strv_push(&cli->f.env, &cli->f.n_env, arg); break;
@@ -76,7 +78,7 @@ static int on_opt(int c, const char *arg, void *ctx)
   case 'd': cli->detach = true; break;
   case O_PIDFILE: free(cli->pid_file); cli->pid_file = abs_path(arg); break;
   case O_PRESERVE: cli->preserve = arg; break;
-  case O_CGROUP: cli->f.cgroup = arg; break;
+  case O_CGROUP: r = strv_push(&cli->cgroups, &cli->n_cgroups, arg); break;
   case O_IGNORE_PAUSED: cli->ignore_paused = true; break;
   default: break; /* --pidfd-socket: accepted */
   }
@@ -113,19 +115,12 @@ static int build_process(struct exec_cli *cli, struct oci_spec *spec, int argc, 
   return exec_apply_flags(*p, &cli->f, e);
 }
 
-/* --cgroup PATH or CONTROLLER:PATH, below the container's cgroup. */
-static int sub_cgroup(const struct container *c, const char *arg, struct cgroup *out,
-                      struct husk_err *e)
+/* Every --cgroup [CONTROLLER[,CONTROLLER...]:]PATH (cgroups/cgroup_sub.h). */
+static int parse_cgroups(const struct exec_cli *cli, struct cg_subs *subs, struct husk_err *e)
 {
-  const char *path = strchr(arg, ':') ? strchr(arg, ':') + 1 : arg;
-  *out = c->cgroup;
-  out->path = out->scope = NULL;
-  if (!*path || strstr(path, ".."))
-    return herr(e, EINVAL, "--cgroup `%s`: expected a sub-cgroup path without `..`", arg);
-  while (*path == '/')
-    path++;
-  if (asprintf(&out->path, "%s/%s", c->cgroup.path ? c->cgroup.path : "", path) < 0)
-    return herr(e, ENOMEM, "--cgroup");
+  for (size_t i = 0; i < cli->n_cgroups; i++)
+    if (cgroup_sub_add(subs, cli->cgroups[i], e) < 0)
+      return -1;
   return 0;
 }
 
@@ -145,7 +140,7 @@ static int run_exec(struct husk_globals *g, struct exec_cli *cli, int argc, char
   struct container c = {.dirfd = -1};
   struct oci_spec *spec = NULL;
   struct oci_process *owned = NULL;
-  struct cgroup sub = {0};
+  struct cg_subs subs = {0};
   struct exec_opts o = {.console_fd_out = -1};
   int sv[2] = {-1, -1}, master = -1, r;
   pid_t pid = -1;
@@ -155,11 +150,12 @@ static int run_exec(struct husk_globals *g, struct exec_cli *cli, int argc, char
       (r = build_process(cli, spec, argc - 1, argv + 1, &owned, (struct oci_process **)&o.proc,
                          e)) < 0 ||
       (r = parse_preserve(cli->preserve, &o.preserve_fds, e)) < 0 ||
-      (cli->f.cgroup && (r = sub_cgroup(&c, cli->f.cgroup, &sub, e)) < 0))
+      (r = parse_cgroups(cli, &subs, e)) < 0)
     goto out;
   o.c = &c;
   o.spec = spec;
-  o.cgroup = cli->f.cgroup ? &sub : &c.cgroup;
+  o.cgroup = &c.cgroup;
+  o.subs = &subs;
   o.console_socket = cli->console_socket;
   if (o.proc->terminal && !cli->detach && !cli->console_socket &&
       socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0)
@@ -190,7 +186,7 @@ out:
   container_close(&c);
   oci_process_free(owned);
   oci_spec_free(spec);
-  cgroup_clear(&sub);
+  cgroup_sub_clear(&subs);
   return r;
 }
 
@@ -210,6 +206,7 @@ int cmd_exec(struct husk_globals *g, int argc, char **argv)
   strv_free(cli.f.env);
   strv_free(cli.f.gids);
   strv_free(cli.f.caps);
+  strv_free(cli.cgroups);
   free(cli.pid_file);
   if (r < 0) {
     cmd_fail(&e);

@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "container/lifecycle.h"
+#include "container/procs.h"
 
 #define USAGE "ps [--format table|json] ID [ps options]"
 
@@ -126,7 +127,7 @@ int cmd_ps(struct husk_globals *g, int argc, char **argv)
     return cmd_fail(&e);
   if (container_open(&c, g->root, argv[first], false, &e) < 0)
     return cmd_fail(&e);
-  r = cgroup_pids(&c.cgroup, &pids, &n, &e);
+  r = container_procs(&c, &pids, &n, &e);
   container_close(&c);
   if (r == 0 && strcmp(format, "json") == 0)
     print_json(pids, n);

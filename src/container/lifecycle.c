@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "container/procs.h"
 #include "hooks.h"
 #include "oci_state.h"
 #include "sandbox/security.h"
@@ -69,11 +70,20 @@ static char *rootfs_abs(const char *bundle, const char *root)
   return asprintf(&out, "%s/%s", bundle, root) < 0 ? NULL : out;
 }
 
-static int save_config(struct container *c, struct create_opts *o, struct husk_err *e)
+/* edited: the spec after CDI edits, kept so start/delete see its hooks. */
+static int save_config(struct container *c, struct create_opts *o, const struct oci_spec *edited,
+                       struct husk_err *e)
 {
   char *data = NULL;
   size_t len;
   int r;
+  if (edited && !(data = oci_spec_to_json(edited)))
+    return herr(e, ENOMEM, "config.json with CDI edits");
+  if (edited) {
+    r = write_file_atomic(c->dirfd, "config.json", data, strlen(data), 0600, e);
+    free(data);
+    return r;
+  }
   if (read_file_at(AT_FDCWD, o->config ? o->config : "config.json", &data, &len, e) < 0)
     return -1;
   r = write_file_atomic(c->dirfd, "config.json", data, len, 0600, e);
@@ -110,12 +120,12 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
   struct sandbox sb = {.opts = &o->sb};
   char *bundle = abs_path(o->bundle ? o->bundle : ".");
   bool have_state = false, have_cgroup = false;
-  int r = -1;
+  int r = -1, cdi;
   if (!bundle || chdir(bundle) < 0) {
     herr_sys(e, "bundle `%s`", o->bundle ? o->bundle : ".");
     goto out;
   }
-  if (load_bundle_spec(o, &spec, e) < 0)
+  if (load_bundle_spec(o, &spec, e) < 0 || (cdi = cdi_inject(spec, &o->cdi, e)) < 0)
     goto out;
   sb.rootfs = rootfs_abs(bundle, spec->root.path);
   if (check_spec(spec, sb.rootfs, e) < 0)
@@ -126,14 +136,16 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
   c->bundle = strdup(bundle);
   c->rootfs = strdup(sb.rootfs);
   c->oci_version = strdup(spec->oci_version ? spec->oci_version : OCI_SPEC_VERSION);
-  c->rootless = geteuid() != 0;
+  c->rootless = rootless_mode(g->rootless);
   c->cgroup.manager = g->cgroup_manager;
   c->cgroup.rootless = c->rootless;
   creation_time(c);
   /* The record names the cgroup before it exists: a runtime killed while
    * making it leaves something `delete --force` can find. */
-  if (save_config(c, o, e) < 0 || cgroup_plan(&c->cgroup, spec, o->id, e) < 0 ||
-      container_save(c, e) < 0 || fault_point("create:state-written", e) < 0)
+  if (cgroup_plan(&c->cgroup, spec, o->id, e) < 0)
+    goto out;
+  if (save_config(c, o, cdi ? spec : NULL, e) < 0 || container_save(c, e) < 0 ||
+      fault_point("create:state-written", e) < 0)
     goto out;
   if (cgroup_create(&c->cgroup, spec, o->id, e) < 0)
     goto out;
@@ -142,10 +154,11 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
     goto out;
   sb.spec = spec;
   sb.c = c;
-  if (sandbox_create(&sb, e) < 0 || fault_point("create:ready", e) < 0)
+  if ((o->spawn ? o->spawn(&sb, o->spawn_arg, e) : sandbox_create(&sb, e)) < 0 ||
+      fault_point("create:ready", e) < 0)
     goto out;
   free(c->status);
-  c->status = strdup("created");
+  c->status = strdup(o->spawn ? "running" : "created");
   if (container_save(c, e) < 0)
     goto out;
   if (o->pid_file && write_pid_file(o->pid_file, c->pid, e) < 0)
@@ -217,6 +230,8 @@ int lifecycle_kill(struct container *c, int sig, bool all, struct husk_err *e)
       cgroup_freeze(&c->cgroup, false, NULL); /* a frozen task cannot die */
     return cgroup_signal_all(&c->cgroup, sig, e);
   }
+  if (all && container_init_alive(c)) /* no cgroup (rootless): its pid namespace */
+    return container_signal_all(c, sig, e);
   pidfd = container_pidfd(c);
   if (pidfd == -ENOSYS && container_init_alive(c)) {
     /* no pidfd_open (Linux < 5.3, valgrind): the start time was just checked */

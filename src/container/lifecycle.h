@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "cdi/cdi.h"
 #include "cmd/cmd.h"
 #include "container/state.h"
 #include "sandbox/sandbox.h"
@@ -13,6 +14,11 @@ struct create_opts {
   const char *id, *bundle, *config; /* config: file name inside the bundle or a path */
   const char *pid_file;
   struct sandbox_opts sb;
+  struct cdi_opts cdi; /* devices requested with --device; spec directories */
+  /* restore: builds the container another way (CRIU) instead of
+   * sandbox_create, setting c->pid; the container is then `running`. */
+  int (*spawn)(struct sandbox *sb, void *arg, struct husk_err *e);
+  void *spawn_arg;
 };
 
 /* create: returns with the init blocked before exec and the container record

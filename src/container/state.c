@@ -16,18 +16,16 @@
 #include "oci_json.h"
 #include "util/fault.h"
 #include "util/fs.h"
+#include "xdg.h"
 
 #define STATE_FILE "state.json"
 
 char *state_default_root(void)
 {
   const char *xdg = getenv("XDG_RUNTIME_DIR");
-  char *out = NULL;
-  if (geteuid() == 0 && !(xdg && *xdg && getenv("USER") && strcmp(getenv("USER"), "root") != 0))
+  if (!state_root_is_users(geteuid(), running_in_userns(), xdg, getenv("USER")))
     return strdup("/run/husk");
-  if (xdg && *xdg)
-    return asprintf(&out, "%s/husk", xdg) < 0 ? NULL : out;
-  return asprintf(&out, "/run/user/%u/husk", geteuid()) < 0 ? NULL : out;
+  return xdg_state_root();
 }
 
 int state_validate_id(const char *id, struct husk_err *e)
@@ -45,8 +43,14 @@ int state_validate_id(const char *id, struct husk_err *e)
 static int open_root(const char *root, bool create, struct husk_err *e)
 {
   int fd;
-  if (create && mkdir_p(root, 0700, e) < 0)
+  if (create && mkdir_p(root, 0700, e) < 0) {
+    char *def = geteuid() != 0 ? state_default_root() : NULL;
+    bool is_default = def && strcmp(def, root) == 0;
+    free(def);
+    if (is_default) /* say which variable or directory is missing */
+      return xdg_state_root_error(root, e->errnum, e);
     return herr_wrap(e, "state root");
+  }
   fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return herr_sys(e, "open state root `%s`", root);

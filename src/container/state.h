@@ -29,6 +29,12 @@ struct container {
 /* The default root: /run/husk as root, $XDG_RUNTIME_DIR/husk otherwise
  * (an empty XDG_RUNTIME_DIR counts as unset; then /run/user/UID/husk). */
 char *state_default_root(void);
+/* runc's rule: the user's root ($XDG_RUNTIME_DIR) for euid != 0, and for euid 0 inside
+ * a user namespace with XDG_RUNTIME_DIR set unless USER is "root"; else /run/husk. */
+bool state_root_is_users(uid_t euid, bool in_userns, const char *xdg, const char *user);
+bool running_in_userns(void);
+/* --rootless true|false, or auto (NULL): euid != 0, or euid 0 in a user namespace. */
+bool rootless_mode(const char *flag);
 int state_validate_id(const char *id, struct husk_err *e);
 /* Creates the directory (fails with "already exists") and locks it. */
 int container_new(struct container *c, const char *root, const char *id, struct husk_err *e);

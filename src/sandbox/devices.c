@@ -115,7 +115,8 @@ static int spec_device(int rootfd, const struct oci_device *d, bool in_userns,
     free(dir);
     return -1;
   }
-  r = make_node(dirfd, name, mode, makedev(d->major, d->minor), d->path, in_userns, e);
+  r = make_node(dirfd, name, mode, makedev(d->major, d->minor),
+                d->host_path ? d->host_path : d->path, in_userns, e);
   if (r == 0 && !in_userns) {
     fchmodat(dirfd, name, mode & 07777, 0);
     if (fchownat(dirfd, name, d->uid.set ? (uid_t)d->uid.value : 0,

@@ -192,20 +192,20 @@ static void got_pid(struct exec_talk *t, pid_t pid)
  * the cgroup is frozen (--ignore-paused): the exec happens after resume. */
 static int release(int fd, const struct exec_opts *o, struct exec_talk *t, struct husk_err *e)
 {
-  /* Asked before joining: a v1 freezer that gains a task reads FREEZING
-   * (not FROZEN) until the task stops, and we would wait for an exec that
-   * happens only after resume. */
+  /* Checked before the join too: a v1 freezer that takes a new task reports
+   * FREEZING (not FROZEN) until the task is frozen. */
   bool frozen = cgroup_is_frozen(o->cgroup) == 1;
   t->started = true;
   if (fault_point("exec:ready", e) < 0)
     return -1;
-  if (cgroup_enter(o->cgroup, t->pid, e) < 0)
+  if (o->subs && o->subs->n ? cgroup_enter_sub(o->cgroup, o->subs, t->pid, e) < 0
+                            : cgroup_enter(o->cgroup, t->pid, e) < 0)
     return herr_wrap(e, "exec: join the container's cgroup");
   if (fault_point("exec:joined", e) < 0)
     return -1;
   if (sync_send(fd, SYNC_START, 0, NULL) < 0)
     return herr(e, EPIPE, "exec: the process exited during setup");
-  return frozen;
+  return frozen || cgroup_is_frozen(o->cgroup) == 1;
 }
 
 /* Answers the helper and the process until exec (EOF) or an error. */

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroups/cgroup_sub.h"
 #include "container/state.h"
 #include "oci_spec.h"
 #include "util/error.h"
@@ -18,7 +19,8 @@ struct exec_opts {
   struct container *c;
   const struct oci_spec *spec; /* the container's saved config (seccomp) */
   const struct oci_process *proc;
-  const struct cgroup *cgroup; /* where the process goes (the container's, or --cgroup) */
+  const struct cgroup *cgroup; /* the container's cgroup */
+  const struct cg_subs *subs;  /* --cgroup sub-cgroups, or NULL */
   const char *console_socket;  /* path, or NULL */
   int console_fd_out;          /* foreground with a tty: the master is sent here; -1 */
   int preserve_fds;

@@ -88,12 +88,14 @@ static int enter_namespaces(struct sandbox *sb, struct husk_err *e)
 }
 
 /* createContainer hooks get the host pid: they run before pivot_root, where
- * /proc is still the host's (NVIDIA's hooks find the container through it). */
+ * /proc is still the host's (NVIDIA's hooks find the container through it),
+ * and the real rootfs path (never "", which NVIDIA's update-ldcache refuses). */
 static char *creating_state(struct sandbox *sb, pid_t host_pid)
 {
   struct oci_state st = {.oci_version = sb->spec->oci_version, .id = sb->c->id,
                          .status = (char *)"creating", .pid = host_pid,
-                         .bundle = sb->c->bundle, .annotations = sb->spec->annotations};
+                         .bundle = sb->c->bundle, .rootfs = sb->rootfs,
+                         .annotations = sb->spec->annotations};
   return oci_state_to_json(&st, false);
 }
 
@@ -118,6 +120,9 @@ static int build_rootfs(struct sandbox *sb, bool in_userns, struct husk_err *e)
   if (sync_send(sb->sync_fd, SYNC_MOUNTS_DONE, 0, NULL) < 0 ||
       (host_pid = expect(sb->sync_fd, SYNC_HOOKS_DONE, e)) < 0)
     return -1;
+  /* runc runs them from the rootfs; nothing below uses relative paths */
+  if (fchdir(env.rootfd) < 0)
+    return herr_sys(e, "chdir to the rootfs `%s`", sb->rootfs);
   state = creating_state(sb, host_pid);
   r = hooks_run(spec, OCI_HOOK_CREATE_CONTAINER, state ? state : "{}", e);
   free(state);
@@ -147,6 +152,10 @@ static int finish_setup(struct sandbox *sb, int procfd, struct husk_err *e)
     return -1;
   if (p->terminal && console_setup(p, sb->console_sock, e) < 0)
     return -1;
+  /* As runc: the init leads its own session (the pty path does this itself).
+   * CRIU refuses a tree whose session leader is outside its pid namespace. */
+  if (!p->terminal && setsid() < 0)
+    return herr_sys(e, "setsid");
   if (process_rlimits(p, e) < 0 || process_oom_score_adj(p, procfd, e) < 0)
     return -1;
   if (process_chdir(p, true, e) < 0 || process_default_home((struct oci_process *)p) < 0)

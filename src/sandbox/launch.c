@@ -70,7 +70,7 @@ static char *state_json(struct sandbox *sb, pid_t pid, const char *status)
 {
   struct oci_state st = {.oci_version = sb->spec->oci_version, .id = sb->c->id,
                          .status = (char *)status, .pid = pid, .bundle = sb->c->bundle,
-                         .annotations = sb->spec->annotations};
+                         .rootfs = sb->rootfs, .annotations = sb->spec->annotations};
   return oci_state_to_json(&st, false);
 }
 
@@ -104,6 +104,24 @@ static int record_init(struct sandbox *sb, pid_t init, struct husk_err *e)
   return fault_point("create:pid-recorded", e);
 }
 
+/* Why the child went away: "killed by SIGKILL" and the like (it is left reapable). */
+static const char *child_end(pid_t child, char *buf, size_t len)
+{
+  siginfo_t si = {0};
+  for (int i = 0; i < 100; i++) { /* EOF comes as it exits: give it a moment */
+    if (waitid(P_PID, (id_t)child, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid)
+      break;
+    usleep(10000);
+  }
+  if (si.si_pid && si.si_code == CLD_KILLED && si.si_status == SIGKILL)
+    snprintf(buf, len, " (killed by SIGKILL: out of memory? check linux.resources.memory)");
+  else if (si.si_pid && (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED))
+    snprintf(buf, len, " (killed by signal %d)", si.si_status);
+  else
+    buf[0] = '\0';
+  return buf;
+}
+
 /* Answers the child until it reports READY; *init gets the real init pid. */
 static int converse(struct sandbox *sb, int fd, pid_t child, pid_t *init, struct husk_err *e)
 {
@@ -111,8 +129,10 @@ static int converse(struct sandbox *sb, int fd, pid_t child, pid_t *init, struct
   *init = child;
   for (;;) {
     int r = sync_recv(fd, &m, CHILD_TIMEOUT_MS);
-    if (r < 0)
-      return herr(e, -r, "container init exited during setup");
+    if (r < 0) {
+      char why[96];
+      return herr(e, -r, "container init exited during setup%s", child_end(child, why, sizeof why));
+    }
     switch (m.type) {
     case SYNC_ERROR: /* the text already carries the errno description */
       return herr_take(e, m.value, strdup(m.text));

@@ -1,10 +1,11 @@
 /* LSM labels for the container program; both take effect at execve.
- *   SELinux (process.selinuxLabel): setexeccon() via libselinux. On a host
- *     with SELinux disabled the label is ignored (debug), as runc does.
- *   AppArmor (process.apparmorProfile): "exec <profile>" written to the
- *     attr/apparmor/exec file (attr/exec on old kernels) of a private procfs
- *     instance (procfs.h), so nothing in the image can redirect the write
- *     (CVE-2019-16884, CVE-2025-52881). Asking for a profile on a host
+ *   SELinux (process.selinuxLabel): checked with libselinux, written to
+ *     attr/exec. On a host with SELinux disabled the label is ignored (debug),
+ *     as runc does.
+ *   AppArmor (process.apparmorProfile): "exec <profile>" written to
+ *     attr/apparmor/exec (attr/exec on old kernels).
+ *   Both writes go through a private procfs instance (procfs.h), so nothing in
+ *   the image can redirect them (CVE-2019-16884, CVE-2025-52881). Asking for a profile on a host
  *     without AppArmor is an error, as in runc. */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,20 +36,13 @@ static bool apparmor_enabled(void)
 
 static int apparmor_apply(const char *profile, struct husk_err *e)
 {
-  char value[4096], rel[64];
-  int procfd, r;
+  char value[4096];
+  int r;
   if ((size_t)snprintf(value, sizeof value, "exec %s", profile) >= sizeof value)
     return herr(e, ENAMETOOLONG, "process.apparmorProfile: too long");
-  if ((procfd = procfs_open_private(e)) < 0)
-    return herr_wrap(e, "process.apparmorProfile");
-  /* By pid, not "self": the private procfs is ours and the open refuses symlinks. */
-  snprintf(rel, sizeof rel, "%d/attr/apparmor/exec", (int)getpid());
-  r = procfs_write(procfd, rel, value, e);
-  if (r < 0 && e->errnum == ENOENT) { /* kernels before the LSM stacking interface */
-    snprintf(rel, sizeof rel, "%d/attr/exec", (int)getpid());
-    r = procfs_write(procfd, rel, value, e);
-  }
-  close(procfd);
+  r = procfs_write_self_attr("apparmor/exec", value, e);
+  if (r < 0 && e->errnum == ENOENT) /* kernels before the LSM stacking interface */
+    r = procfs_write_self_attr("exec", value, e);
   return r < 0 ? herr_wrap(e, "process.apparmorProfile `%s`", profile) : 0;
 }
 
@@ -59,8 +53,12 @@ static int selinux_apply(const char *label, struct husk_err *e)
     husk_debug("process.selinuxLabel `%s`: SELinux is disabled on the host, ignored", label);
     return 0;
   }
-  if (setexeccon(label) < 0)
-    return herr_sys(e, "process.selinuxLabel: set the exec label `%s`", label);
+  if (security_check_context(label) < 0)
+    return herr(e, EINVAL, "process.selinuxLabel `%s`: not a valid SELinux context", label);
+  /* Not setexeccon(): it writes through whatever /proc the container shows
+   * (CVE-2025-52881); our private procfs instance cannot be redirected. */
+  if (procfs_write_self_attr("exec", label, e) < 0)
+    return herr_wrap(e, "process.selinuxLabel: set the exec label `%s`", label);
   return 0;
 #else
   int fd = open("/sys/fs/selinux/enforce", O_RDONLY | O_CLOEXEC);
@@ -69,8 +67,7 @@ static int selinux_apply(const char *label, struct husk_err *e)
     return 0;
   }
   close(fd);
-  return herr(e, ENOTSUP, "process.selinuxLabel `%s`: husk was built without libselinux",
-              label);
+  return herr(e, ENOTSUP, "process.selinuxLabel `%s`: husk was built without libselinux", label);
 #endif
 }
 

@@ -13,10 +13,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sandbox/cgroup_mount.h"
 #include "sandbox/mount_opts.h"
 #include "util/safepath.h"
-
-#define CG_ROOT "/sys/fs/cgroup"
 
 static bool is_bind(const struct oci_mount *m, const struct mount_opts *o)
 {
@@ -130,86 +129,6 @@ static int mount_bind(const struct oci_mount *m, const struct mount_opts *o,
   return r;
 }
 
-/* A host cgroup directory bound at target (v1 controllers, or v2 without a
- * cgroup namespace): the container sees its own cgroup as the root. */
-static int bind_cgroup_dir(int dirfd, const char *name, const char *host, bool ro,
-                           struct husk_err *e)
-{
-  char t[32];
-  int fd;
-  if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
-    return herr_sys(e, "mkdir cgroup mount point `%s`", name);
-  fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return herr_sys(e, "open cgroup mount point `%s`", name);
-  if (mount(host, fd_path(fd, t), NULL, MS_BIND | MS_REC, NULL) < 0 ||
-      mount(NULL, t, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC |
-                               (ro ? MS_RDONLY : 0), NULL) < 0) {
-    close(fd);
-    return herr_sys(e, "bind cgroup `%s`", host);
-  }
-  close(fd);
-  return 0;
-}
-
-static int mount_cgroup_v1(int dirfd, const struct mount_env *env, bool ro, struct husk_err *e)
-{
-  static const char *const hier[] = {"blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer",
-                                     "hugetlb", "memory", "net_cls", "net_prio", "perf_event",
-                                     "pids", "rdma", "systemd", "unified", NULL};
-  const char *path = env->cgroup && env->cgroup->path ? env->cgroup->path : "";
-  for (const char *const *h = hier; *h; h++) {
-    char host[PATH_MAX];
-    struct stat st;
-    snprintf(host, sizeof host, CG_ROOT "/%s", *h);
-    if (lstat(host, &st) < 0 || !S_ISDIR(st.st_mode))
-      continue;
-    snprintf(host, sizeof host, CG_ROOT "/%s%s", *h, path);
-    if (stat(host, &st) < 0)
-      snprintf(host, sizeof host, CG_ROOT "/%s", *h);
-    if (bind_cgroup_dir(dirfd, *h, host, ro, e) < 0)
-      return -1;
-  }
-  return 0;
-}
-
-static int mount_cgroup(const struct oci_mount *m, const struct mount_opts *o,
-                        const struct mount_env *env, struct husk_err *e)
-{
-  char t[32];
-  bool ro = o->flags & MS_RDONLY;
-  enum cg_layout layout = cgroup_detect_layout();
-  unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  int fd = safe_mkdir_in_root(env->rootfd, m->destination, 0755, e), r = 0;
-  if (fd < 0)
-    return -1;
-  if (layout == CG_LAYOUT_V2 && env->new_cgroupns) {
-    if (mount("cgroup2", fd_path(fd, t), "cgroup2", fl | (ro ? MS_RDONLY : 0), NULL) < 0)
-      r = herr_sys(e, "mount cgroup2");
-  } else if (layout == CG_LAYOUT_V2) {
-    char host[PATH_MAX];
-    snprintf(host, sizeof host, CG_ROOT "%s",
-             env->cgroup && env->cgroup->path ? env->cgroup->path : "");
-    r = bind_mount_fd(host, fd, true, 0, e);
-    if (r == 0)
-      r = remount_bind(env->rootfd, m->destination, fl | (ro ? MS_RDONLY : 0), e);
-  } else {
-    int dfd;
-    if (mount("tmpfs", fd_path(fd, t), "tmpfs", fl, "mode=755") < 0) {
-      close(fd);
-      return herr_sys(e, "mount tmpfs for cgroup v1");
-    }
-    dfd = safe_open_in_root(env->rootfd, m->destination, O_PATH | O_DIRECTORY, 0, e);
-    r = dfd < 0 ? -1 : mount_cgroup_v1(dfd, env, ro, e);
-    if (dfd >= 0)
-      close(dfd);
-    if (r == 0 && ro)
-      r = remount_bind(env->rootfd, m->destination, fl | MS_RDONLY, e);
-  }
-  close(fd);
-  return r;
-}
-
 /* CVE-2019-16884 / CVE-2019-19921: a /proc (or /sys) that the image made a
  * symlink or a file must not be followed, even within the rootfs: procfs
  * would land somewhere else than the path masks, readonly paths and anything
@@ -241,7 +160,7 @@ static int mount_fs(const struct oci_mount *m, const struct mount_opts *o,
   if (!type || !*type)
     return herr(e, EINVAL, "missing mount type");
   if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
-    return mount_cgroup(m, o, env, e);
+    return mount_cgroup_tree(m, o, env, e);
   if (strcmp(type, "sysfs") == 0 && env->in_userns && !env->new_netns) {
     /* sysfs can only be mounted by the owner of the network namespace. */
     struct oci_mount b = *m;

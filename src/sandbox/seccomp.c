@@ -25,13 +25,20 @@
 #include "util/sync.h"
 
 #ifdef HAVE_SECCOMP
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sandbox/seccomp_names.h"
 
 struct seccomp_filter {
   scmp_filter_ctx ctx;
-  bool notify; /* some action is SCMP_ACT_NOTIFY: hand the listener out */
+  bool notify;           /* some action is SCMP_ACT_NOTIFY: hand the listener out */
+  bool wait_killable;    /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, libseccomp < 2.6 */
+  struct sock_fprog raw; /* the exported program when we load it ourselves */
 };
 
 static int build_cmps(const struct oci_seccomp_syscall *sc, const char *field,
@@ -46,8 +53,8 @@ static int build_cmps(const struct oci_seccomp_syscall *sc, const char *field,
     if (seccomp_op_parse(a->op, &op, e) < 0)
       return herr_wrap(e, "%s.args[%zu].op", field, i);
     /* MASKED_EQ: (arg & value) == valueTwo */
-    cmps[i] = (struct scmp_arg_cmp){.arg = a->index, .op = (enum scmp_compare)op,
-                                    .datum_a = a->value, .datum_b = a->value_two};
+    cmps[i] = (struct scmp_arg_cmp){
+        .arg = a->index, .op = (enum scmp_compare)op, .datum_a = a->value, .datum_b = a->value_two};
   }
   return 0;
 }
@@ -114,7 +121,7 @@ static int add_syscalls(scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32
 }
 
 static int add_arches_and_flags(scmp_filter_ctx ctx, const struct oci_seccomp *s,
-                                struct husk_err *e)
+                                bool *wait_killable, struct husk_err *e)
 {
   int r;
   for (size_t i = 0; s->architectures && s->architectures[i]; i++) {
@@ -125,12 +132,63 @@ static int add_arches_and_flags(scmp_filter_ctx ctx, const struct oci_seccomp *s
     if (r < 0 && r != -EEXIST)
       return herr(e, -r, "linux.seccomp.architectures: add %s", s->architectures[i]);
   }
-  for (size_t i = 0; s->flags && s->flags[i]; i++)
-    if (seccomp_flag_apply(ctx, s->flags[i], e) < 0)
+  for (size_t i = 0; s->flags && s->flags[i]; i++) {
+    int f = seccomp_flag_apply(ctx, s->flags[i], e);
+    if (f < 0)
       return -1;
+    if (f == SECCOMP_FLAG_BY_LOADER)
+      *wait_killable = true;
+  }
   /* noNewPrivileges is process.noNewPrivileges' business, not libseccomp's. */
   r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
   return r < 0 ? herr(e, -r, "linux.seccomp: clear the no_new_privs attribute") : 0;
+}
+
+/* WAIT_KILLABLE_RECV only means something for a listener (the kernel refuses
+ * it without one); for it we export the BPF now and load it with seccomp(2). */
+static int export_raw(struct seccomp_filter *f, struct husk_err *e)
+{
+  int mfd, r;
+  off_t size;
+  if (!f->wait_killable || !f->notify)
+    return 0;
+  if ((mfd = memfd_create("husk-seccomp", MFD_CLOEXEC)) < 0)
+    return herr_sys(e, "linux.seccomp: export the filter");
+  r = seccomp_export_bpf(f->ctx, mfd);
+  size = lseek(mfd, 0, SEEK_END);
+  if (r < 0 || size <= 0 || size % (off_t)sizeof(struct sock_filter) ||
+      !(f->raw.filter = malloc((size_t)size)) ||
+      pread(mfd, f->raw.filter, (size_t)size, 0) != size) {
+    close(mfd);
+    return herr(e, r < 0 ? -r : EIO, "linux.seccomp: export the filter");
+  }
+  close(mfd);
+  f->raw.len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
+  return 0;
+}
+
+static unsigned int raw_flags(scmp_filter_ctx ctx)
+{
+  static const struct {
+    enum scmp_filter_attr attr;
+    unsigned int flag;
+  } t[] = {{SCMP_FLTATR_CTL_TSYNC, SECCOMP_FILTER_FLAG_TSYNC},
+           {SCMP_FLTATR_CTL_LOG, SECCOMP_FILTER_FLAG_LOG},
+           {SCMP_FLTATR_CTL_SSB, SECCOMP_FILTER_FLAG_SPEC_ALLOW}};
+  unsigned int flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+    uint32_t v = 0;
+    if (seccomp_attr_get(ctx, t[i].attr, &v) == 0 && v)
+      flags |= t[i].flag;
+  }
+  return flags;
+}
+
+static int load(struct seccomp_filter *f)
+{
+  if (!f->raw.filter)
+    return seccomp_load(f->ctx);
+  return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, raw_flags(f->ctx), &f->raw) < 0 ? -errno : 0;
 }
 
 int seccomp_prepare(const struct oci_seccomp *s, struct seccomp_filter **out, struct husk_err *e)
@@ -140,16 +198,16 @@ int seccomp_prepare(const struct oci_seccomp *s, struct seccomp_filter **out, st
   *out = NULL;
   if (!s || !s->set)
     return 0;
-  if (seccomp_action_parse(s->default_action, s->default_errno_ret,
-                           "linux.seccomp.defaultAction", "linux.seccomp.defaultErrnoRet", &def,
-                           e) < 0)
+  if (seccomp_action_parse(s->default_action, s->default_errno_ret, "linux.seccomp.defaultAction",
+                           "linux.seccomp.defaultErrnoRet", &def, e) < 0)
     return -1;
   if (!(f = calloc(1, sizeof *f)) || !(f->ctx = seccomp_init(def))) {
     free(f);
     return herr(e, ENOMEM, "linux.seccomp: create the filter");
   }
   f->notify = def == SCMP_ACT_NOTIFY;
-  if (add_arches_and_flags(f->ctx, s, e) < 0 || add_syscalls(f->ctx, s, def, &f->notify, e) < 0) {
+  if (add_arches_and_flags(f->ctx, s, &f->wait_killable, e) < 0 ||
+      add_syscalls(f->ctx, s, def, &f->notify, e) < 0 || export_raw(f, e) < 0) {
     seccomp_filter_free(f);
     return -1;
   }
@@ -166,10 +224,14 @@ void seccomp_filter_free(struct seccomp_filter *f)
   if (!f)
     return;
   seccomp_release(f->ctx);
+  free(f->raw.filter);
   free(f);
 }
 
-bool seccomp_filter_notifies(const struct seccomp_filter *f) { return f && f->notify; }
+bool seccomp_filter_notifies(const struct seccomp_filter *f)
+{
+  return f && f->notify;
+}
 
 static int handshake(int conn, enum sync_type want, struct husk_err *e)
 {
@@ -188,13 +250,14 @@ int seccomp_install(struct seccomp_filter *f, int notify_conn, struct husk_err *
     return 0;
   if (f->notify) {
     if (notify_conn < 0)
-      return herr(e, EINVAL, "linux.seccomp: SCMP_ACT_NOTIFY needs a runtime to hand the "
-                             "listener to");
+      return herr(e, EINVAL,
+                  "linux.seccomp: SCMP_ACT_NOTIFY needs a runtime to hand the "
+                  "listener to");
     if (sync_send(notify_conn, SYNC_SECCOMP, 0, NULL) < 0 ||
         handshake(notify_conn, SYNC_SECCOMP, e) < 0)
       return herr_wrap(e, "linux.seccomp");
   }
-  r = seccomp_load(f->ctx);
+  r = load(f);
   if (r < 0)
     return herr(e, -r, "linux.seccomp: load the filter");
   /* From here on, no syscall but this recv (and execve) until exec. */
@@ -213,7 +276,10 @@ int seccomp_prepare(const struct oci_seccomp *s, struct seccomp_filter **out, st
   return 0;
 }
 
-void seccomp_filter_free(struct seccomp_filter *f) { (void)f; }
+void seccomp_filter_free(struct seccomp_filter *f)
+{
+  (void)f;
+}
 
 bool seccomp_filter_notifies(const struct seccomp_filter *f)
 {

@@ -19,6 +19,10 @@ int seccomp_arch_parse(const char *name, uint32_t *arch, struct husk_err *e);
 int seccomp_op_parse(const char *name, int *op, struct husk_err *e);
 /* Sets the libseccomp attribute for one of linux.seccomp.flags. ctx is a
  * scmp_filter_ctx; NULL only validates. */
+/* Returned by seccomp_flag_apply for a flag this libseccomp cannot set
+ * (WAIT_KILLABLE_RECV before libseccomp 2.6): seccomp.c loads the filter with
+ * seccomp(2) itself and adds the flag. */
+#define SECCOMP_FLAG_BY_LOADER 1
 int seccomp_flag_apply(void *ctx, const char *name, struct husk_err *e);
 
 #endif

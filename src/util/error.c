@@ -22,6 +22,17 @@ int herr(struct husk_err *e, int errnum, const char *fmt, ...)
   return herr_take(e, errnum, base);
 }
 
+int herr_msg(struct husk_err *e, int errnum, const char *fmt, ...)
+{
+  char *msg = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  if (vasprintf(&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end(ap);
+  return herr_take(e, errnum, msg);
+}
+
 int herr_take(struct husk_err *e, int errnum, char *msg)
 {
   if (!e) {

@@ -16,6 +16,10 @@ struct husk_err {
  * ": <strerror(errnum)>". Returns -1 (or -errnum when errnum != 0). */
 int herr(struct husk_err *e, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Like herr() but the message is complete: no ": <errno text>" appended
+ * (for messages that already say what is wrong and how to fix it). */
+int herr_msg(struct husk_err *e, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Like herr() with errno. */
 #define herr_sys(e, ...) herr((e), errno, __VA_ARGS__)
 /* Prefixes the existing message with "<fmt>: ". Returns the same code. */

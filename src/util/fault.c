@@ -27,6 +27,12 @@ static int action_is(const char *action, const char *name)
   return strncmp(action, name, n) == 0 && (action[n] == ',' || action[n] == '\0');
 }
 
+bool fault_is_set(const char *point)
+{
+  const char *spec = getenv("HUSK_FAULT");
+  return spec && fault_action_for(spec, point) != NULL;
+}
+
 int fault_point(const char *point, struct husk_err *e)
 {
   const char *spec = getenv("HUSK_FAULT");

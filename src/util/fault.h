@@ -12,7 +12,13 @@
 #ifndef HUSK_FAULT_H
 #define HUSK_FAULT_H
 
+#include <stdbool.h>
+
 #include "util/error.h"
+
+/* True when HUSK_FAULT names `point` (any action): for switches that make the
+ * runtime take another path, e.g. "safepath:no-openat2" (the fallback walk). */
+bool fault_is_set(const char *point);
 
 /* Returns 0, or -1 with e set when the point is told to fail. */
 int fault_point(const char *point, struct husk_err *e);

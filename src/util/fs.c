@@ -160,6 +160,10 @@ char *abs_path(const char *path)
     return strdup(path);
   if (!getcwd(cwd, sizeof cwd))
     return NULL;
+  while (path[0] == '.' && path[1] == '/') /* "./x" → "x" */
+    path += 2;
+  if (path[0] == '\0' || strcmp(path, ".") == 0) /* the bundle "." is the cwd itself */
+    return strdup(cwd);
   if (asprintf(&out, "%s/%s", cwd, path) < 0)
     return NULL;
   return out;

@@ -102,6 +102,24 @@ void husk_log(enum husk_log_level level, const char *fmt, ...)
   free(msg);
 }
 
+void husk_warn_visible(const char *fmt, ...)
+{
+  char *msg = NULL, *line = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  if (vasprintf(&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end(ap);
+  if (!msg)
+    return;
+  if (log_fd >= 0)
+    emit(log_fd, HUSK_LOG_WARNING, msg);
+  else if (asprintf(&line, "husk: warning: %s\n", msg) >= 0)
+    write_all(STDERR_FILENO, line, strlen(line));
+  free(line);
+  free(msg);
+}
+
 void husk_log_error(const char *msg)
 {
   char *line = NULL;

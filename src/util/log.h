@@ -21,5 +21,8 @@ void husk_rfc3339_now(char *buf, unsigned len);
 #define husk_debug(...) \
   do { if (husk_log_enabled(HUSK_LOG_DEBUG)) husk_log(HUSK_LOG_DEBUG, __VA_ARGS__); } while (0)
 #define husk_warn(...) husk_log(HUSK_LOG_WARNING, __VA_ARGS__)
+/* A warning the person running husk must see even without --log (a limit
+ * that is not enforced): to --log when given, else to stderr. */
+void husk_warn_visible(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

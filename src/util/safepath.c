@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdint.h>
 #include <linux/openat2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +12,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util/fault.h"
+
 #define MAX_SYMLINKS 40
 
 static bool force_fallback;
 
-void safe_path_force_fallback(bool on) { force_fallback = on; }
+void safe_path_force_fallback(bool on)
+{
+  force_fallback = on;
+}
 
 const char *fd_path(int fd, char buf[static 32])
 {
@@ -32,7 +37,7 @@ static int try_openat2(int rootfd, const char *path, int oflags, mode_t mode)
       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
   int fd;
-  if (force_fallback)
+  if (force_fallback || fault_is_set("safepath:no-openat2"))
     return -ENOSYS;
   do
     fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
@@ -41,7 +46,10 @@ static int try_openat2(int rootfd, const char *path, int oflags, mode_t mode)
 }
 
 /* ENOSYS: old kernel; EPERM/EACCES may come from a seccomp filter on openat2. */
-static bool openat2_unusable(int r) { return r == -ENOSYS || r == -EPERM || r == -E2BIG; }
+static bool openat2_unusable(int r)
+{
+  return r == -ENOSYS || r == -EPERM || r == -E2BIG;
+}
 
 struct walk {
   int *fds; /* directory chain, fds[0] = the root */
@@ -136,7 +144,10 @@ static int walk_in_root(int rootfd, const char *path, int oflags, mode_t mode, b
       ret = ret < 0 ? -errno : ret;
       goto out;
     }
-    if (fstatat(dir, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+    /* O_NOFOLLOW applies to the last component only, as with openat2: the
+     * open below then gets the link itself (O_PATH) or ELOOP. */
+    if (!(last && (oflags & O_NOFOLLOW)) && fstatat(dir, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISLNK(st.st_mode)) {
       ssize_t n = readlinkat(dir, comp, link, sizeof link - 1);
       if (n < 0 || ++links > MAX_SYMLINKS) {
         ret = n < 0 ? -errno : -ELOOP;

@@ -7,12 +7,24 @@ import os
 import shutil
 import stat
 import subprocess
+import time
 import threading
 
 import pytest
 
 from conftest import Runtime, is_husk, mounts_under
 from test_console import ConsoleServer, read_all
+
+
+@pytest.fixture(params=["openat2", "fallback-walk"], autouse=True)
+def resolver(request, monkeypatch):
+    """Every escape test runs twice: with openat2(RESOLVE_IN_ROOT) and with the
+    user-space fallback walk husk uses where openat2 is unavailable."""
+    if request.param == "fallback-walk":
+        if not is_husk():
+            pytest.skip("husk's fallback resolver")
+        monkeypatch.setenv("HUSK_FAULT", "safepath:no-openat2")
+    return request.param
 
 
 def sha256(path):
@@ -78,16 +90,9 @@ void _start(void)
 """
 
 
-@pytest.mark.skipif(shutil.which("gcc") is None or os.uname().machine != "x86_64", reason="needs gcc on x86_64")
-@pytest.mark.xfail(is_husk(), strict=False,
-                   reason="husk runs the container init from its own binary (no sealed memfd / "
-                          "detached mount re-exec yet): open bug, see the confinement report")
-def test_cve_2019_5736_proc_self_exe(ctx, runtime, bundle, cid):
-    # a private copy of the runtime: a vulnerable one must not damage the real one
-    exe = os.path.join(ctx.dir, "runtime-copy")
-    shutil.copy2(runtime, exe)
-    before = sha256(exe)
-    rt = Runtime(exe, ctx.rt.root, ctx.rt.workdir)
+def plant_evil(ctx, bundle):
+    """/evil is `#!/proc/self/exe`; the ELF interpreter the runtime's binary
+    asks for is ours: it keeps /proc/self/exe open as fd 3 and writes to it."""
     src = os.path.join(ctx.dir, "ldso.c")
     with open(src, "w") as f:
         f.write(FAKE_LDSO)
@@ -97,14 +102,42 @@ def test_cve_2019_5736_proc_self_exe(ctx, runtime, bundle, cid):
     with open(bundle.rootfs_file("/evil"), "w") as f:
         f.write("#!/proc/self/exe\n")
     os.chmod(bundle.rootfs_file("/evil"), 0o755)
-    bundle.process["args"] = ["/evil", bundle.marker]
-    r = rt.create(bundle, cid)
-    if r.rc == 0:
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None or os.uname().machine != "x86_64", reason="needs gcc on x86_64")
+@pytest.mark.parametrize("via", ["run", "exec"])
+def test_cve_2019_5736_proc_self_exe(ctx, runtime, bundle, cid, via):
+    # a private copy of the runtime: a vulnerable one must not damage the real one
+    exe = os.path.join(ctx.dir, "runtime-copy")
+    shutil.copy2(runtime, exe)
+    before = sha256(exe)
+    rt = Runtime(exe, ctx.rt.root, ctx.rt.workdir)
+    plant_evil(ctx, bundle)
+    out = ""
+    if via == "run":
+        bundle.process["args"] = ["/evil", bundle.marker]
+        r = rt.create(bundle, cid)
+        if r.rc == 0:
+            assert rt.start(cid).rc == 0
+            rt.wait_status(cid, "stopped", timeout=15)
+        out = bundle.stdout(cid)
+    else:
+        bundle.sleep_forever()
+        assert rt.create(bundle, cid).rc == 0
         assert rt.start(cid).rc == 0
-        rt.wait_status(cid, "stopped", timeout=15)
+        # detached: the exec'd process outlives the runtime, whose binary is
+        # then no longer busy (ETXTBSY would hide the bug otherwise)
+        outp = os.path.join(ctx.dir, "exec.out")
+        assert rt("exec", "-d", cid, "/evil", bundle.marker, out_path=outp, err_path=outp).rc == 0
+        deadline = time.time() + 20
+        while time.time() < deadline and "WROTE" not in out and "NOWRITE" not in out:
+            time.sleep(0.1)
+            with open(outp) as f:
+                out = f.read()
     rt.delete(cid, "--force")
-    assert sha256(exe) == before, "the runtime binary was overwritten from the container: %s" % bundle.stdout(cid)
-    assert "WROTE" not in bundle.stdout(cid)
+    assert sha256(exe) == before, "the runtime binary was overwritten from the container: %s" % out
+    assert "WROTE" not in out
+    assert "NOWRITE" in out, out  # the attack ran and failed (not: never started)
 
 
 # ---------------------------------------------------------------------------
@@ -284,3 +317,61 @@ def test_cve_2019_16884_proc_not_a_directory(ctx, rt, bundle, cid, kind):
         return
     lines = r.out.split()
     assert lines == ["proc", "1:3"], r  # a real /proc, not followed through the image's link
+
+
+# ---------------------------------------------------------------------------
+# 5. CVE-2025-52881: procfs writes (sysctl, oom_score_adj, LSM attributes)
+# redirected by mounts the config or the image controls. husk writes through a
+# private procfs instance, so the write reaches the kernel, never the file or
+# tmpfs mounted over /proc in the container.
+
+def host_file(ctx, name, content):
+    p = os.path.join(ctx.dir, name)
+    with open(p, "w") as f:
+        f.write(content)
+    return p
+
+
+def ns_read(pid, ns, path):
+    return subprocess.run(["nsenter", "-t", str(pid), "--" + ns, "cat", path],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.mark.parametrize("cover", ["bind-file", "tmpfs-dir"])
+def test_cve_2025_52881_sysctl_not_redirected(ctx, rt, bundle, cid, cover):
+    target = host_file(ctx, "decoy", "0\n")
+    if cover == "bind-file":
+        bundle.add_mount("/proc/sys/kernel/shm_rmid_forced", "bind", target, ["bind", "rw"])
+    else:
+        bundle.add_mount("/proc/sys", "tmpfs", "tmpfs", ["size=1m"])
+    bundle.linux["sysctl"] = {"kernel.shm_rmid_forced": "1"}
+    bundle.sleep_forever()
+    r = rt.create(bundle, cid)
+    assert r.rc == 0, r
+    pid = rt.state_json(cid)["pid"]
+    try:
+        assert ns_read(pid, "ipc", "/proc/sys/kernel/shm_rmid_forced") == "1"
+        with open(target) as f:
+            assert f.read() == "0\n", "the sysctl write went to the file mounted over /proc/sys"
+    finally:
+        rt.delete(cid, "--force")
+
+
+def test_cve_2025_52881_oom_score_adj_not_redirected(ctx, rt, bundle, cid):
+    target = host_file(ctx, "decoy", "0\n")
+    bundle.add_mount("/proc/self/oom_score_adj", "bind", target, ["bind", "rw"])
+    bundle.process["oomScoreAdj"] = 123
+    bundle.sleep_forever()
+    r = rt.create(bundle, cid)
+    if r.rc != 0:  # failing closed is acceptable; writing the decoy is not
+        with open(target) as f:
+            assert f.read() == "0\n", r
+        return
+    pid = rt.state_json(cid)["pid"]
+    try:
+        with open("/proc/%d/oom_score_adj" % pid) as f:
+            assert f.read().strip() == "123"
+        with open(target) as f:
+            assert f.read() == "0\n", "oom_score_adj went to the file mounted over /proc"
+    finally:
+        rt.delete(cid, "--force")

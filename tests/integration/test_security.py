@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import re
+import signal
 import socket
 import struct
 import threading
@@ -338,6 +339,7 @@ class Agent:
         self.payload = None
         self.fd = None
         self.seen = []
+        self.sent = []  # per answer: did SECCOMP_IOCTL_NOTIF_SEND succeed
         self.got = threading.Event()
         self.stop = False
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -391,8 +393,9 @@ class Agent:
             resp = bytearray(struct.pack("<QqiI", nid, 0, -err if err else 0, flags))
             try:
                 fcntl.ioctl(self.fd, SECCOMP_IOCTL_NOTIF_SEND, resp, True)
+                self.sent.append(True)
             except OSError:
-                pass
+                self.sent.append(False)  # the notification was cancelled
 
     def close(self):
         self.stop = True
@@ -511,3 +514,33 @@ def test_selinux_label_ignored_when_disabled(rt, bundle, cid):
     bundle.process["selinuxLabel"] = "system_u:system_r:container_t:s0:c1,c2"
     out = run_out(rt, bundle, cid, "echo ok")
     assert "ok" in out
+
+
+@pytest.mark.parametrize("killable", [True, False])
+def test_seccomp_wait_killable_recv(rt, bundle, cid, agent, killable):
+    # Once the agent has received a notification, a non-fatal signal must not
+    # cancel it with WAIT_KILLABLE_RECV (the agent's answer is delivered); without
+    # the flag the signal cancels it and the agent's answer fails.
+    received = threading.Event()
+
+    def answer(nr):
+        received.set()
+        time.sleep(1.0)
+        return (0, SECCOMP_USER_NOTIF_FLAG_CONTINUE)
+    a = agent(answer)
+    flags = ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"] if killable else []
+    seccomp(bundle, syscalls=[{"names": ["umask"], "action": "SCMP_ACT_NOTIFY"}],
+            listenerPath=a.path, flags=flags)
+    bundle.cmd("trap 'echo sig' USR1; umask 022; echo done")
+    assert rt.create(bundle, cid).rc == 0
+    pid = rt.state_json(cid)["pid"]
+    assert rt.start(cid).rc == 0
+    assert received.wait(10)
+    os.kill(pid, signal.SIGUSR1)
+    rt.wait_status(cid, "stopped", timeout=15)
+    rt.delete(cid)
+    assert "done" in bundle.stdout(cid)
+    if killable:
+        assert a.sent[0] is True, a.sent
+    else:
+        assert a.sent[0] is False, a.sent

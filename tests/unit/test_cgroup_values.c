@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cgroups/cgroup_sub.h"
 #include "cgroups/resources.h"
 #include "tap.h"
 
@@ -76,8 +77,47 @@ static void test_unified(void)
   ok_str(ctrl, "20971520", "bytes verbatim");
 }
 
+static int sub_parse(const char *const *args, struct cg_subs *s)
+{
+  struct husk_err e = {0};
+  int r = 0;
+  *s = (struct cg_subs){0};
+  for (; *args && r == 0; args++)
+    r = cgroup_sub_add(s, *args, &e);
+  herr_clear(&e);
+  return r;
+}
+
+static void test_exec_cgroup_args(void)
+{
+  struct cg_subs s;
+  const char *plain[] = {"/a/b", NULL}, *multi[] = {"cpu,memory:x", "pids:/y", NULL};
+  const char *mixed[] = {"a", "memory:a", NULL}, *twice[] = {"memory:a", "memory:b", NULL};
+  const char *esc[] = {"x/../../y", NULL}, *dots[] = {"a..b", NULL}, *empty[] = {":a", NULL};
+  ok(sub_parse(plain, &s) == 0 && s.n == 1 && !s.items[0].ctrl &&
+         strcmp(s.items[0].path, "a/b") == 0,
+     "--cgroup /a/b: every hierarchy, leading / dropped");
+  cgroup_sub_clear(&s);
+  ok(sub_parse(multi, &s) == 0 && s.n == 3 && strcmp(s.items[0].ctrl, "cpu") == 0 &&
+         strcmp(s.items[1].ctrl, "memory") == 0 && strcmp(s.items[1].path, "x") == 0 &&
+         strcmp(s.items[2].path, "y") == 0,
+     "cpu,memory:x pids:/y -> three entries");
+  cgroup_sub_clear(&s);
+  ok(sub_parse(mixed, &s) < 0, "a plain path must be alone");
+  cgroup_sub_clear(&s);
+  ok(sub_parse(twice, &s) < 0, "a controller twice is an error");
+  cgroup_sub_clear(&s);
+  ok(sub_parse(esc, &s) < 0, "`..` component rejected");
+  cgroup_sub_clear(&s);
+  ok(sub_parse(dots, &s) == 0, "`a..b` is a name, not `..`");
+  cgroup_sub_clear(&s);
+  ok(sub_parse(empty, &s) < 0, "empty controller rejected");
+  cgroup_sub_clear(&s);
+}
+
 int main(void)
 {
+  test_exec_cgroup_args();
   test_shares();
   test_swap();
   test_devices();

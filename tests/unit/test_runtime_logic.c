@@ -1,22 +1,26 @@
 /* Pure logic of the runtime: mount options, signal names, container ids,
  * uid/gid map formatting. */
+#include <fcntl.h>
 #include <linux/mount.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include "container/state.h"
 #include "sandbox/mount_opts.h"
 #include "sandbox/userns.h"
 #include "tap.h"
+#include "util/exe_guard.h"
 #include "util/fault.h"
 #include "util/signals.h"
 
 static void test_mount_opts(void)
 {
-  char *opts[] = {"nosuid", "nodev", "ro", "rbind", "rslave", "size=64k", "mode=755", "rro",
-                  "rw", NULL};
+  char *opts[] = {"nosuid",   "nodev",    "ro",  "rbind", "rslave",
+                  "size=64k", "mode=755", "rro", "rw",    NULL};
   char *bad[] = {"", NULL};
   struct mount_opts o;
   const char *b = NULL;
@@ -78,8 +82,22 @@ static void test_fault(void)
   unsetenv("HUSK_FAULT");
 }
 
+/* CVE-2019-5736: what counts as protected. */
+static void test_exe_guard_classify(void)
+{
+  int m = memfd_create("t", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  ok(write(m, "x", 1) == 1, "memfd written");
+  ok(exe_guard_classify(m) == EXE_GUARD_EXPOSED, "an unsealed memfd is exposed");
+  fcntl(m, F_ADD_SEALS, F_SEAL_WRITE);
+  ok(exe_guard_classify(m) == EXE_GUARD_EXPOSED, "a memfd sealed for writes only is exposed");
+  fcntl(m, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW);
+  ok(exe_guard_classify(m) == EXE_GUARD_SEALED, "a fully sealed memfd is protected");
+  close(m);
+}
+
 int main(void)
 {
+  test_exe_guard_classify();
   test_fault();
   test_mount_opts();
   test_signals();

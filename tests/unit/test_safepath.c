@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,12 +85,81 @@ static void run(int rootfd, const char *mode)
   if (fd >= 0)
     close(fd);
   herr_clear(&e);
+  /* O_NOFOLLOW: the last component's link itself, never its target */
+  {
+    struct stat st;
+    fd = safe_open_in_root(rootfd, "abs", O_PATH | O_NOFOLLOW, 0, &e);
+    ok(fd >= 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode),
+       "%s: O_PATH|O_NOFOLLOW on a final symlink opens the link", mode);
+    if (fd >= 0)
+      close(fd);
+    herr_clear(&e);
+    fd = safe_open_in_root(rootfd, "abs", O_RDONLY | O_NOFOLLOW, 0, &e);
+    ok(fd < 0 && e.errnum == ELOOP, "%s: O_RDONLY|O_NOFOLLOW on a final symlink is ELOOP (%d)",
+       mode, e.errnum);
+    if (fd >= 0)
+      close(fd);
+    herr_clear(&e);
+    inside(rootfd, "chain/marker", "etc/marker", mode); /* earlier links still followed */
+  }
   fd = safe_mount_target(rootfd, "abs/target-file", false, &e);
   snprintf(p, sizeof p, "%s/etc/target-file", root);
   ok(fd >= 0 && same_inode(fd, p), "%s: file mount target through / symlink stays inside", mode);
   if (fd >= 0)
     close(fd);
   herr_clear(&e);
+}
+
+/* A component flipped between a directory and a symlink to the host while
+ * the walk runs: whatever the walk opens must never be outside the root. */
+static volatile int racing = 1;
+
+static void *flipper(void *arg)
+{
+  char d[PATH_MAX * 2], l[PATH_MAX * 2], t[PATH_MAX * 2];
+  (void)arg;
+  snprintf(d, sizeof d, "%s/flip", root);
+  snprintf(l, sizeof l, "%s/flip.link", root);
+  snprintf(t, sizeof t, "%s/flip.dir", root);
+  while (racing) {
+    rename(l, d); /* flip is now a symlink to the host */
+    rename(d, l);
+    rename(t, d); /* flip is now the real directory */
+    rename(d, t);
+  }
+  return NULL;
+}
+
+static void race(int rootfd)
+{
+  pthread_t th;
+  char p[PATH_MAX * 2], secret[PATH_MAX * 2];
+  int escaped = 0, opened = 0;
+  snprintf(p, sizeof p, "%s/flip.link", root);
+  if (symlink(outside, p) < 0)
+    perror("symlink");
+  mk("root/flip.dir", true);
+  mk("root/flip.dir/secret", false);
+  snprintf(secret, sizeof secret, "%s/secret", outside);
+  safe_path_force_fallback(true);
+  pthread_create(&th, NULL, flipper, NULL);
+  for (int i = 0; i < 20000; i++) {
+    struct husk_err e = {0};
+    int fd = safe_open_in_root(rootfd, "flip/secret", O_RDONLY, 0, &e);
+    if (fd >= 0) {
+      opened++;
+      escaped += same_inode(fd, secret);
+      close(fd);
+    }
+    herr_clear(&e);
+  }
+  racing = 0;
+  pthread_join(th, NULL);
+  safe_path_force_fallback(false);
+  ok(escaped == 0,
+     "fallback: 20000 opens racing a dir/symlink swap: %d reached the host (%d "
+     "opened inside)",
+     escaped, opened);
 }
 
 int main(void)
@@ -108,7 +178,7 @@ int main(void)
   mk("outside", true);
   mk("outside/secret", false);
   mk("outside/marker", false);
-  ln("/etc", "abs");                   /* absolute: must mean <root>/etc */
+  ln("/etc", "abs");                     /* absolute: must mean <root>/etc */
   ln("../../../../../../etc", "dotdot"); /* ".." past the root clamps at it */
   ln("../../..", "sub/deep");
   ln("abs", "chain");
@@ -126,6 +196,7 @@ int main(void)
       ok(0, "cleanup between modes");
   }
   run(rootfd, "openat2");
+  race(rootfd);
   close(rootfd);
   {
     char cmd[PATH_MAX * 3];
