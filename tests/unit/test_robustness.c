@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdi/spec.h"
 #include "container/state.h"
+#include "oci_json.h"
 #include "tap.h"
 #include "util/fault.h"
 
@@ -67,9 +69,38 @@ static void test_fault_spec(void)
   ok(fault_fails("", "create:hooks") == 0, "empty spec");
 }
 
+/* Found by fuzz_cdi_yaml on a seed: YAML number literals (hex, octal, 1_000,
+ * +5) were copied into JSON output verbatim, making invalid JSON. */
+static void test_yaml_numbers_as_json(void)
+{
+#ifdef HAVE_YAML
+  static const char doc[] = "a: 0x1f\nb: 1_000\nc: +5\nd: 0o17\ne: 0666\nf: -0x10\ng: 2.50\n";
+  char *err = NULL, *json;
+  struct oci_json *t = cdi_yaml_parse(doc, sizeof doc - 1, &err), *again;
+  ok(t != NULL, "YAML with YAML-only number forms parses");
+  json = t ? oci_json_to_string(t, false) : NULL;
+  ok_str(json, "{\"a\":31,\"b\":1000,\"c\":5,\"d\":15,\"e\":438,\"f\":-16,\"g\":2.50}",
+         "written as JSON numbers");
+  again = json ? oci_json_parse(json, strlen(json), "again", &err) : NULL;
+  ok(again != NULL, "and that JSON parses");
+  oci_json_free(again);
+  oci_json_free(t);
+  free(json);
+  t = cdi_yaml_parse("x: .inf\n", 8, &err);
+  json = t ? oci_json_to_string(t, false) : NULL;
+  ok(t && !json, "a non-finite number has no JSON form: NULL");
+  oci_json_free(t);
+  free(json);
+  free(err);
+#else
+  ok(1, "# SKIP built without libyaml");
+#endif
+}
+
 int main(void)
 {
   test_record();
   test_fault_spec();
+  test_yaml_numbers_as_json();
   return tap_done();
 }
