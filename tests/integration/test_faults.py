@@ -179,7 +179,7 @@ DELETE_POINTS = ["delete:killed", "delete:before-cgroup", "delete:cgroup-removed
 
 
 @pytest.mark.parametrize("point", DELETE_POINTS)
-@pytest.mark.parametrize("state", ["created", "running", "stopped"])
+@pytest.mark.parametrize("state", ["created", "running", "paused", "stopped"])
 def test_delete_killed(ctx, rt, bundle, cid, point, state):
     log = with_hooks(ctx, bundle)
     bundle.cmd("true") if state == "stopped" else bundle.sleep_forever()
@@ -188,6 +188,8 @@ def test_delete_killed(ctx, rt, bundle, cid, point, state):
         assert rt.start(cid).rc == 0
     if state == "stopped":
         rt.wait_status(cid, "stopped")
+    if state == "paused":
+        assert rt("pause", cid).rc == 0
     r = rt.delete(cid, "--force", env=fault_env(point + "=kill"))
     assert r.rc == KILLED, r
     recovers(ctx, rt, cid)
