@@ -112,7 +112,7 @@ static int check_record(const struct oci_json *doc, struct husk_err *e)
     return herr(e, EINVAL, STATE_FILE ": pid: expected a process id");
   v = oci_json_get(doc, "cgroupLayout");
   if (v &&
-      (v->type != OCI_JSON_NUMBER || !v->is_integer || v->is_negative || v->u64 > CG_LAYOUT_V2))
+      (v->type != OCI_JSON_NUMBER || !v->is_integer || v->is_negative || v->u64 > CG_LAYOUT_LAST))
     return herr(e, EINVAL, STATE_FILE ": cgroupLayout: unknown value");
   v = oci_json_get(doc, "cgroupPath");
   cg = v && v->type == OCI_JSON_STRING ? v->string : NULL;
@@ -176,12 +176,10 @@ static bool container_dir_removed(const struct container *c)
   return fstat(c->dirfd, &st) == 0 && st.st_nlink == 0;
 }
 
-int container_open(struct container *c, const char *root, const char *id, bool lock,
-                   struct husk_err *e)
+static int open_record(struct container *c, const char *root, const char *id, bool lock,
+                       struct husk_err *e)
 {
   int rootfd;
-  memset(c, 0, sizeof *c);
-  c->dirfd = -1;
   if (state_validate_id(id, e) < 0)
     return -1;
   rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -213,6 +211,17 @@ int container_open(struct container *c, const char *root, const char *id, bool l
     return herr_wrap(e, "container `%s`", id);
   }
   return 0;
+}
+
+int container_open(struct container *c, const char *root, const char *id, bool lock,
+                   struct husk_err *e)
+{
+  memset(c, 0, sizeof *c);
+  c->dirfd = -1;
+  if (open_record(c, root, id, lock, e) == 0)
+    return 0;
+  container_close(c); /* callers need not clean up after a failure */
+  return -1;
 }
 
 int container_save(struct container *c, struct husk_err *e)

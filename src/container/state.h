@@ -38,7 +38,8 @@ bool rootless_mode(const char *flag);
 int state_validate_id(const char *id, struct husk_err *e);
 /* Creates the directory (fails with "already exists") and locks it. */
 int container_new(struct container *c, const char *root, const char *id, struct husk_err *e);
-/* Opens an existing container ("does not exist" otherwise) and reads its record. */
+/* Opens an existing container ("does not exist" otherwise) and reads its record.
+ * On failure c is already closed (closing it again is harmless). */
 int container_open(struct container *c, const char *root, const char *id, bool lock,
                    struct husk_err *e);
 /* Takes or releases the directory lock (run holds it only while changing state). */

@@ -13,7 +13,7 @@ static void record(const uint8_t *data, size_t size)
   struct husk_err e = {0};
   if (container_record_parse(&c, (const char *)data, size, &e) == 0) {
     fuzz_check(c.pid >= 0);
-    fuzz_check(c.cgroup.layout >= CG_LAYOUT_NONE && c.cgroup.layout <= CG_LAYOUT_V2);
+    fuzz_check(c.cgroup.layout >= CG_LAYOUT_NONE && c.cgroup.layout <= CG_LAYOUT_LAST);
     fuzz_check(!c.cgroup.path || (c.cgroup.path[0] == '/' && !strstr(c.cgroup.path, "/..")));
   } else {
     fuzz_check(e.msg != NULL);

@@ -14,7 +14,9 @@ logs=/var/tmp/husk-test/asan/reports
 rm -rf "$logs"
 mkdir -p "$logs"
 chmod 1777 "$logs" # processes that switched to another user report too
-export ASAN_OPTIONS="log_path=$logs/asan:halt_on_error=1:abort_on_error=0:detect_leaks=1:exitcode=86"
+# log_exe_name: the report's file names the program; fast_unwind_on_malloc=0:
+# whole allocation stacks (through libc's vasprintf and the like)
+export ASAN_OPTIONS="log_path=$logs/asan:log_exe_name=1:halt_on_error=1:abort_on_error=0:detect_leaks=1:exitcode=86:fast_unwind_on_malloc=0"
 export UBSAN_OPTIONS="log_path=$logs/ubsan:halt_on_error=1:print_stacktrace=1"
 export LSAN_OPTIONS="exitcode=86"
 

@@ -36,7 +36,12 @@ static void test_record(void)
   ok(parse("{\"pid\":18446744073709551615}") < 0, "pid past INT64_MAX refused");
   ok(parse("{\"pid\":1.5}") < 0, "fractional pid refused");
   ok(parse("{\"pid\":\"12\"}") < 0, "string pid refused");
-  ok(parse("{\"cgroupLayout\":4}") < 0, "unknown cgroup layout refused");
+  for (int l = CG_LAYOUT_NONE; l <= CG_LAYOUT_LAST; l++) {
+    char doc[64];
+    snprintf(doc, sizeof doc, "{\"cgroupLayout\":%d}", l);
+    ok(parse(doc) == 0, "layout %d (one husk writes) is read back", l);
+  }
+  ok(parse("{\"cgroupLayout\":99}") < 0, "unknown cgroup layout refused");
   ok(parse("{\"cgroupLayout\":-1}") < 0, "negative cgroup layout refused");
   ok(parse("{\"cgroupPath\":\"husk/a\"}") < 0, "relative cgroup path refused");
   ok(parse("{\"cgroupPath\":\"/husk/../../system.slice\"}") < 0, "cgroup path with .. refused");
