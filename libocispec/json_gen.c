@@ -225,9 +225,40 @@ char *oci_json_gen_finish(struct oci_json_gen *g)
   return out;
 }
 
+/* RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool json_number_syntax(const char *s)
+{
+  if (*s == '-')
+    s++;
+  if (*s == '0')
+    s++;
+  else if (*s >= '1' && *s <= '9')
+    while (*s >= '0' && *s <= '9')
+      s++;
+  else
+    return false;
+  if (*s == '.') {
+    if (!(*++s >= '0' && *s <= '9'))
+      return false;
+    while (*s >= '0' && *s <= '9')
+      s++;
+  }
+  if (*s == 'e' || *s == 'E') {
+    if (*++s == '+' || *s == '-')
+      s++;
+    if (!(*s >= '0' && *s <= '9'))
+      return false;
+    while (*s >= '0' && *s <= '9')
+      s++;
+  }
+  return *s == '\0';
+}
+
 static void gen_tree_number(struct oci_json_gen *g, const struct oci_json *v)
 {
-  if (v->string)
+  /* The literal when it is JSON; YAML's (0x1f, 0o17, 1_000, +5, .inf) are
+   * written from the value (a non-finite one makes the whole call fail). */
+  if (v->string && json_number_syntax(v->string))
     gen_number(g, v->string);
   else if (v->is_integer && v->is_negative)
     oci_json_int(g, v->i64);

@@ -69,8 +69,9 @@ void oci_json_free(struct oci_json *v);
 /* Duplicate keys: the last one wins (like Go). NULL when absent or obj is no object. */
 const struct oci_json *oci_json_get(const struct oci_json *obj, const char *key);
 /* Serialise any tree (used when YAML-sourced CDI trees are re-emitted, tests).
- * NUMBER nodes are written from `string` when set, else from i64/u64/dbl.
- * NULL for trees nested deeper than 128 (the generator's limit). */
+ * NUMBER nodes are written from `string` when it is a JSON number, else from
+ * i64/u64/dbl. NULL for trees nested deeper than 128 (the generator's limit)
+ * and for non-finite numbers (YAML's .inf, .nan), which JSON cannot hold. */
 char *oci_json_to_string(const struct oci_json *v, bool pretty);
 
 #endif

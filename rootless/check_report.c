@@ -66,7 +66,8 @@ void check_report_free(struct check_report *r)
 }
 
 /* Appends printf output to a growing buffer. */
-static void cat(char **buf, size_t *len, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void cat(char **buf, size_t *len, const char *fmt,
+                                                      ...)
 {
   char *piece = NULL, *nb;
   va_list ap;

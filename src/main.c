@@ -191,39 +191,41 @@ int main(int argc, char **argv)
 {
   struct husk_globals g = {.cgroup_manager = CG_MANAGER_CGROUPFS};
   const char *log_level = NULL;
-  int first = parse_globals(argc, argv, &g, &log_level), r;
+  int first = parse_globals(argc, argv, &g, &log_level), r = 1;
+  const struct husk_cmd *c;
   if (first < 0)
-    return 1;
+    goto out;
   if (first < argc && enters_container(argv[first])) {
     struct husk_err e = {0};
-    if (exe_guard(argv, &e) < 0)
-      return cmd_fail(&e);
+    if (exe_guard(argv, &e) < 0) {
+      r = cmd_fail(&e);
+      goto out;
+    }
   }
   if (husk_log_init(g.log, g.log_json, level_of(log_level, g.debug)) < 0)
     fprintf(stderr, "husk: open log `%s`: %s\n", g.log, strerror(errno));
   if (first >= argc) {
     usage(stderr);
-    return 1;
+    goto out;
   }
   if (!g.root && !(g.root = state_default_root()))
-    return 1;
+    goto out;
   if (strcmp(argv[first], "help") == 0) {
     optind = 0;
     r = help_command(&g, argc - first, argv + first);
-    free(g.root);
-    return r;
+    goto out;
   }
-  for (const struct husk_cmd *c = husk_commands; c->name; c++) {
-    if (strcmp(c->name, argv[first]) != 0)
-      continue;
+  for (c = husk_commands; c->name && strcmp(c->name, argv[first]) != 0; c++)
+    ;
+  if (c->name) {
     optind = 0; /* reset getopt for the command's own options */
     r = c->fn(&g, argc - first, argv + first);
-    free(g.root);
-    return r;
-  }
-  {
+  } else {
     struct husk_err e = {0};
     herr(&e, 0, "unknown command `%s` (see husk --help)", argv[first]);
-    return cmd_fail(&e);
+    r = cmd_fail(&e);
   }
+out:
+  free(g.root);
+  return r;
 }

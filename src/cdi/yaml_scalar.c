@@ -4,6 +4,7 @@
  * quoted scalars and !!str are strings; !!int/!!bool/!!null/!!float force a
  * type; any other tag is refused. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -94,7 +95,10 @@ static bool resolve_float(const char *s, struct oci_json *v)
       return false;
   }
   v->type = OCI_JSON_NUMBER;
-  v->dbl = strtod(s, NULL);
+  if (in_list(s, special)) /* strtod knows "inf", not YAML's ".inf" */
+    v->dbl = strpbrk(s, "nN") && strpbrk(s, "aA") ? NAN : *s == '-' ? -INFINITY : INFINITY;
+  else
+    v->dbl = strtod(s, NULL);
   return true;
 }
 

@@ -14,6 +14,7 @@
 /* CG_LAYOUT_UNIFIED: a hybrid host of which only the unified (v2) tree is
  * used, as for a rootless container given a delegated cgroup there. */
 enum cg_layout { CG_LAYOUT_NONE, CG_LAYOUT_V1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2, CG_LAYOUT_UNIFIED };
+#define CG_LAYOUT_LAST CG_LAYOUT_UNIFIED /* state.json readers accept up to this */
 enum cg_manager { CG_MANAGER_CGROUPFS, CG_MANAGER_SYSTEMD, CG_MANAGER_DISABLED };
 
 struct cgroup_systemd_pending;

@@ -15,6 +15,7 @@
 #include "cmd/cmd.h"
 #include "container/lifecycle.h"
 #include "sandbox/console.h"
+#include "util/fault.h"
 #include "util/fs.h"
 
 #define CREATE_USAGE                                                                           \
@@ -171,9 +172,10 @@ int cmd_run(struct husk_globals *g, int argc, char **argv)
     r = -1;
   } else if (r == 0 && !cli.detach) {
     container_lock(&c, false); /* kill/state/exec must reach it meanwhile */
-    code = foreground_wait(c.pid, master);
+    if ((r = fault_point("run:started", &e)) == 0)
+      code = foreground_wait(c.pid, master);
     container_lock(&c, true);
-    if (!cli.keep)
+    if (r == 0 && (r = fault_point("run:exited", &e)) == 0 && !cli.keep)
       lifecycle_destroy(&c, spec, NULL);
   }
   if (sv[0] >= 0)

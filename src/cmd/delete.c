@@ -37,7 +37,7 @@ static int delete_one(const char *id, void *ctx, struct husk_err *e)
     /* delete --force of a missing container succeeds (podman, CRI-O, shim). */
     if (d->force && e->errnum == ENOENT) {
       herr_clear(e);
-      return 0;
+      return state_remove_leftovers(d->root, id, e); /* a delete killed mid-removal */
     }
     return -1;
   }

@@ -15,6 +15,7 @@
 #include "container/lifecycle.h"
 #include "sandbox/console.h"
 #include "sandbox/exec.h"
+#include "util/fault.h"
 #include "util/fs.h"
 
 #define USAGE                                                                                  \
@@ -170,6 +171,11 @@ static int run_exec(struct husk_globals *g, struct exec_cli *cli, int argc, char
   if (r == 0 && o.console_fd_out >= 0)
     master = recv_fd(sv[0]);
   container_close(&c); /* never hold the state directory while we wait */
+  if (r == 0 && (r = fault_point("exec:started", e)) < 0) {
+    kill(pid, SIGKILL);
+    if (!cli->detach)
+      waitpid(pid, NULL, 0);
+  }
   if (r == 0 && !cli->detach)
     r = foreground_wait(pid, master);
 out:

@@ -67,11 +67,14 @@ static long field(const char *line, int col)
 
 static int run_ps(char **args, int nargs, const pid_t *pids, size_t n, struct husk_err *e)
 {
-  char **argv = calloc((size_t)nargs + 2, sizeof(char *)), *line = NULL, *hdr;
+  /* "ps", the args (or "-ef") and the NULL terminator */
+  char **argv = calloc((size_t)nargs + 3, sizeof(char *)), *line = NULL, *hdr;
   size_t cap = 0;
   int fds[2], status, col = -1;
   FILE *f;
   pid_t child;
+  if (!argv)
+    return herr(e, ENOMEM, "run ps");
   argv[0] = (char *)"ps";
   for (int i = 0; i < nargs; i++)
     argv[i + 1] = args[i];

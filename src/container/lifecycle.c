@@ -89,7 +89,7 @@ static int save_config(struct container *c, struct create_opts *o, const struct 
     return -1;
   r = write_file_atomic(c->dirfd, "config.json", data, len, 0600, e);
   free(data);
-  return r;
+  return r < 0 ? herr_wrap(e, "save config in %s/%s", c->root, c->id) : 0;
 }
 
 static void creation_time(struct container *c)
@@ -97,6 +97,21 @@ static void creation_time(struct container *c)
   char now[64];
   husk_rfc3339_now(now, sizeof now);
   c->created = strdup(now);
+}
+
+static char *hook_state(struct container *c, const struct oci_spec *spec, const char *status,
+                        pid_t pid);
+
+/* runtime.md step 13: failures are warnings. */
+static void run_poststop(struct container *c, const struct oci_spec *spec)
+{
+  struct husk_err he = {0};
+  char *state = hook_state(c, spec, "stopped", 0);
+  if (hooks_run(spec, OCI_HOOK_POSTSTOP, state ? state : "{}", &he) < 0) {
+    husk_warn("%s", he.msg);
+    herr_clear(&he);
+  }
+  free(state);
 }
 
 int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct container *c,
@@ -126,6 +141,8 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
   c->cgroup.manager = g->cgroup_manager;
   c->cgroup.rootless = c->rootless;
   creation_time(c);
+  /* The record names the cgroup before it exists: a runtime killed while
+   * making it leaves something `delete --force` can find. */
   if (cgroup_plan(&c->cgroup, spec, o->id, e) < 0)
     goto out;
   if (save_config(c, o, cdi ? spec : NULL, e) < 0 || container_save(c, e) < 0 ||
@@ -138,7 +155,8 @@ int lifecycle_create(struct husk_globals *g, struct create_opts *o, struct conta
     goto out;
   sb.spec = spec;
   sb.c = c;
-  if ((o->spawn ? o->spawn(&sb, o->spawn_arg, e) : sandbox_create(&sb, e)) < 0)
+  if ((o->spawn ? o->spawn(&sb, o->spawn_arg, e) : sandbox_create(&sb, e)) < 0 ||
+      fault_point("create:ready", e) < 0)
     goto out;
   free(c->status);
   c->status = strdup(o->spawn ? "running" : "created");
@@ -155,6 +173,8 @@ out:
       kill(c->pid, SIGKILL);
     if (have_cgroup)
       cgroup_destroy(&c->cgroup, NULL);
+    if (sb.hooks_started) /* runtime.md: a failed create hook ends with poststop */
+      run_poststop(c, spec);
     if (have_state)
       container_remove(c, NULL);
     oci_spec_free(spec);
@@ -214,19 +234,23 @@ int lifecycle_kill(struct container *c, int sig, bool all, struct husk_err *e)
   if (all && container_init_alive(c)) /* no cgroup (rootless): its pid namespace */
     return container_signal_all(c, sig, e);
   pidfd = container_pidfd(c);
-  if (pidfd < 0) {
+  if (pidfd == -ENOSYS && container_init_alive(c)) {
+    /* no pidfd_open (Linux < 5.3, valgrind): the start time was just checked */
+    if (kill(c->pid, sig) < 0)
+      return herr_sys(e, "kill container `%s`", c->id);
+  } else if (pidfd < 0) {
     if (all)
       return 0; /* runc: --all on a stopped container succeeds */
     return herr(e, ESRCH, "container not running");
-  }
-  if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
+  } else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
     int err = errno;
     close(pidfd);
     return herr(e, err, "kill container `%s`", c->id);
   }
   if (sig == SIGKILL && cgroup_is_frozen(&c->cgroup) == 1)
     cgroup_freeze(&c->cgroup, false, NULL);
-  close(pidfd);
+  if (pidfd >= 0)
+    close(pidfd);
   return 0;
 }
 
@@ -235,6 +259,9 @@ static void wait_gone(struct container *c, int timeout_ms)
 {
   int pidfd = container_pidfd(c);
   struct pollfd p = {.fd = pidfd, .events = POLLIN};
+  if (pidfd == -ENOSYS) /* no pidfd_open: look every 10 ms */
+    for (int t = 0; t < timeout_ms && container_init_alive(c); t += 10)
+      poll(NULL, 0, 10);
   if (pidfd < 0)
     return;
   poll(&p, 1, timeout_ms);
@@ -243,22 +270,19 @@ static void wait_gone(struct container *c, int timeout_ms)
 
 int lifecycle_destroy(struct container *c, const struct oci_spec *spec, struct husk_err *e)
 {
-  char *state;
   if (container_init_alive(c)) {
     lifecycle_kill(c, SIGKILL, false, NULL);
     wait_gone(c, 10000);
   }
-  if (fault_point("delete:before-cgroup", e) < 0 || cgroup_destroy(&c->cgroup, e) < 0)
+  if (fault_point("delete:killed", e) < 0)
     return -1;
-  if (spec) {
-    struct husk_err he = {0};
-    state = hook_state(c, spec, "stopped", 0);
-    if (hooks_run(spec, OCI_HOOK_POSTSTOP, state ? state : "{}", &he) < 0) {
-      husk_warn("%s", he.msg); /* runtime.md: poststop failures are warnings */
-      herr_clear(&he);
-    }
-    free(state);
-  }
+  if (fault_point("delete:before-cgroup", e) < 0 || cgroup_destroy(&c->cgroup, e) < 0 ||
+      fault_point("delete:cgroup-removed", e) < 0)
+    return -1;
+  if (spec)
+    run_poststop(c, spec);
+  if (fault_point("delete:before-remove", e) < 0)
+    return -1;
   return container_remove(c, e);
 }
 

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "oci_json.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "xdg.h"
 
@@ -100,19 +102,37 @@ static bool json_bool(const struct oci_json *o, const char *key)
   return v && v->type == OCI_JSON_BOOL && v->boolean;
 }
 
-static int read_record(struct container *c, struct husk_err *e)
+/* A damaged or hand-edited record must not steer later commands at another
+ * process (a pid truncated to a small number) or another cgroup. */
+static int check_record(const struct oci_json *doc, struct husk_err *e)
 {
-  char *data = NULL, *msg = NULL, *mgr;
-  size_t len;
-  struct oci_json *doc;
-  struct stat st;
-  if (read_file_at(c->dirfd, STATE_FILE, &data, &len, e) < 0)
-    return -1;
-  doc = oci_json_parse(data, len, STATE_FILE, &msg);
-  free(data);
+  const struct oci_json *v = oci_json_get(doc, "pid");
+  const char *cg;
+  if (v && (v->type != OCI_JSON_NUMBER || !v->is_integer || v->is_negative || v->u64 > INT_MAX))
+    return herr(e, EINVAL, STATE_FILE ": pid: expected a process id");
+  v = oci_json_get(doc, "cgroupLayout");
+  if (v &&
+      (v->type != OCI_JSON_NUMBER || !v->is_integer || v->is_negative || v->u64 > CG_LAYOUT_LAST))
+    return herr(e, EINVAL, STATE_FILE ": cgroupLayout: unknown value");
+  v = oci_json_get(doc, "cgroupPath");
+  cg = v && v->type == OCI_JSON_STRING ? v->string : NULL;
+  if (cg && (cg[0] != '/' || strstr(cg, "/..")))
+    return herr(e, EINVAL, STATE_FILE ": cgroupPath `%s`: expected an absolute path without `..`",
+                cg);
+  return 0;
+}
+
+int container_record_parse(struct container *c, const char *data, size_t len, struct husk_err *e)
+{
+  char *msg = NULL, *mgr;
+  struct oci_json *doc = oci_json_parse(data, len, STATE_FILE, &msg);
   if (!doc || doc->type != OCI_JSON_OBJECT) {
     oci_json_free(doc);
     return herr_take(e, EINVAL, msg ? msg : strdup("state.json: not an object"));
+  }
+  if (check_record(doc, e) < 0) {
+    oci_json_free(doc);
+    return -1;
   }
   c->oci_version = json_str(doc, "ociVersion");
   c->bundle = json_str(doc, "bundle");
@@ -132,17 +152,34 @@ static int read_record(struct container *c, struct husk_err *e)
     c->cgroup.manager = CG_MANAGER_DISABLED;
   free(mgr);
   oci_json_free(doc);
-  if (fstat(c->dirfd, &st) == 0)
-    c->owner = st.st_uid;
   return 0;
 }
 
-int container_open(struct container *c, const char *root, const char *id, bool lock,
-                   struct husk_err *e)
+static int read_record(struct container *c, struct husk_err *e)
+{
+  char *data = NULL;
+  size_t len;
+  struct stat st;
+  int r;
+  if (read_file_at(c->dirfd, STATE_FILE, &data, &len, e) < 0)
+    return -1;
+  r = container_record_parse(c, data, len, e);
+  free(data);
+  if (r == 0 && fstat(c->dirfd, &st) == 0)
+    c->owner = st.st_uid;
+  return r;
+}
+
+static bool container_dir_removed(const struct container *c)
+{
+  struct stat st;
+  return fstat(c->dirfd, &st) == 0 && st.st_nlink == 0;
+}
+
+static int open_record(struct container *c, const char *root, const char *id, bool lock,
+                       struct husk_err *e)
 {
   int rootfd;
-  memset(c, 0, sizeof *c);
-  c->dirfd = -1;
   if (state_validate_id(id, e) < 0)
     return -1;
   rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -156,6 +193,9 @@ int container_open(struct container *c, const char *root, const char *id, bool l
   c->id = strdup(id);
   if (lock && flock(c->dirfd, LOCK_EX) < 0)
     return herr_sys(e, "lock container `%s`", id);
+  /* Deleted while we waited for the lock (a concurrent delete): gone. */
+  if (lock && container_dir_removed(c))
+    return herr(e, ENOENT, "container `%s` does not exist", id);
   if (faccessat(c->dirfd, STATE_FILE, F_OK, 0) < 0) {
     /* The creator died before writing anything (or is still in its first
      * steps): report "creating" so delete --force can clean up. */
@@ -163,9 +203,25 @@ int container_open(struct container *c, const char *root, const char *id, bool l
     c->owner = geteuid();
     return 0;
   }
-  if (read_record(c, e) < 0)
+  if (read_record(c, e) < 0) {
+    if (container_dir_removed(c)) { /* deleted under our feet (no lock) */
+      herr_clear(e);
+      return herr(e, ENOENT, "container `%s` does not exist", id);
+    }
     return herr_wrap(e, "container `%s`", id);
+  }
   return 0;
+}
+
+int container_open(struct container *c, const char *root, const char *id, bool lock,
+                   struct husk_err *e)
+{
+  memset(c, 0, sizeof *c);
+  c->dirfd = -1;
+  if (open_record(c, root, id, lock, e) == 0)
+    return 0;
+  container_close(c); /* callers need not clean up after a failure */
+  return -1;
 }
 
 int container_save(struct container *c, struct husk_err *e)
@@ -197,7 +253,7 @@ int container_save(struct container *c, struct husk_err *e)
     return herr(e, ENOMEM, "write state.json");
   r = write_file_atomic(c->dirfd, STATE_FILE, doc, strlen(doc), 0600, e);
   free(doc);
-  return r;
+  return r < 0 ? herr_wrap(e, "save state in %s/%s", c->root, c->id) : 0;
 }
 
 int container_load_spec(struct container *c, struct oci_spec **spec, struct husk_err *e)
@@ -271,14 +327,44 @@ const char *container_status(struct container *c)
   return "running";
 }
 
+/* ".<id>.deleted-<pid>": where a directory goes to be removed. */
+static void removed_name(char *buf, size_t len, const char *id, pid_t pid)
+{
+  snprintf(buf, len, ".%s.deleted-%d", id, pid);
+}
+
+/* The directory leaves the namespace in one rename, so a reader never finds
+ * it half removed (without state.json it would read as `creating`); then
+ * the hidden copy is emptied. */
 int container_remove(struct container *c, struct husk_err *e)
 {
   int rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  char hidden[NAME_MAX + 1];
   int r;
   if (rootfd < 0)
     return herr_sys(e, "open state root `%s`", c->root);
-  r = rm_rf_at(rootfd, c->id, e);
+  removed_name(hidden, sizeof hidden, c->id, getpid());
+  if (strlen(c->id) + 32 > NAME_MAX || renameat(rootfd, c->id, rootfd, hidden) < 0)
+    r = rm_rf_at(rootfd, c->id, e); /* a long id, or a root that refuses renames */
+  else if ((r = fault_point("delete:hidden", e)) == 0)
+    r = rm_rf_at(rootfd, hidden, e);
   close(rootfd);
+  return r;
+}
+
+int state_remove_leftovers(const char *root, const char *id, struct husk_err *e)
+{
+  DIR *d = opendir(root);
+  struct dirent *de;
+  char prefix[NAME_MAX + 2];
+  int r = 0;
+  if (!d)
+    return errno == ENOENT ? 0 : herr_sys(e, "open state root `%s`", root);
+  snprintf(prefix, sizeof prefix, ".%s.deleted-", id);
+  while ((de = readdir(d)) && r == 0)
+    if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+      r = rm_rf_at(dirfd(d), de->d_name, e);
+  closedir(d);
   return r;
 }
 

@@ -38,12 +38,16 @@ bool rootless_mode(const char *flag);
 int state_validate_id(const char *id, struct husk_err *e);
 /* Creates the directory (fails with "already exists") and locks it. */
 int container_new(struct container *c, const char *root, const char *id, struct husk_err *e);
-/* Opens an existing container ("does not exist" otherwise) and reads its record. */
+/* Opens an existing container ("does not exist" otherwise) and reads its record.
+ * On failure c is already closed (closing it again is harmless). */
 int container_open(struct container *c, const char *root, const char *id, bool lock,
                    struct husk_err *e);
 /* Takes or releases the directory lock (run holds it only while changing state). */
 int container_lock(struct container *c, bool lock);
 int container_save(struct container *c, struct husk_err *e);
+/* Fills c's record fields from state.json's text (what container_open reads;
+ * the fuzz target for the state reader). Frees nothing already in c. */
+int container_record_parse(struct container *c, const char *data, size_t len, struct husk_err *e);
 /* Loads the config saved at create. */
 int container_load_spec(struct container *c, struct oci_spec **spec, struct husk_err *e);
 /* creating | created | running | paused | stopped, from the record and the
@@ -52,7 +56,10 @@ const char *container_status(struct container *c);
 bool container_init_alive(const struct container *c);
 /* A pidfd for the init, verified against pid reuse; -ESRCH when gone. */
 int container_pidfd(const struct container *c);
+/* Hides the directory (one rename) and removes it. */
 int container_remove(struct container *c, struct husk_err *e);
+/* Removes what a delete killed mid-removal left of id (hidden directories). */
+int state_remove_leftovers(const char *root, const char *id, struct husk_err *e);
 void container_close(struct container *c);
 /* IDs of every container under root (for list). */
 int state_list_ids(const char *root, char ***ids, size_t *n, struct husk_err *e);

@@ -18,6 +18,7 @@
 #include "sandbox/console.h"
 #include "sandbox/process.h"
 #include "sandbox/procfs.h"
+#include "util/fault.h"
 #include "util/sync.h"
 
 #ifndef CLONE_NEWTIME
@@ -141,7 +142,7 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, int 
       m.type != SYNC_START)
     _exit(1);
   /* Same order as the init: fds, then LSM/seccomp/user/caps (process_confine). */
-  if (keep_preserved_fds(o->preserve_fds, &e) < 0 ||
+  if (process_rlimit_nofile(p, &e) < 0 || keep_preserved_fds(o->preserve_fds, &e) < 0 ||
       process_confine(o->spec, p, in_userns, -1, &e) < 0)
     fail(fd, &e);
   process_exec(p, path, &e);
@@ -195,9 +196,13 @@ static int release(int fd, const struct exec_opts *o, struct exec_talk *t, struc
    * FREEZING (not FROZEN) until the task is frozen. */
   bool frozen = cgroup_is_frozen(o->cgroup) == 1;
   t->started = true;
+  if (fault_point("exec:ready", e) < 0)
+    return -1;
   if (o->subs && o->subs->n ? cgroup_enter_sub(o->cgroup, o->subs, t->pid, e) < 0
                             : cgroup_enter(o->cgroup, t->pid, e) < 0)
     return herr_wrap(e, "exec: join the container's cgroup");
+  if (fault_point("exec:joined", e) < 0)
+    return -1;
   if (sync_send(fd, SYNC_START, 0, NULL) < 0)
     return herr(e, EPIPE, "exec: the process exited during setup");
   return frozen || cgroup_is_frozen(o->cgroup) == 1;
@@ -273,11 +278,12 @@ int sandbox_exec(const struct exec_opts *o, pid_t *pid, struct husk_err *e)
 {
   struct exec_talk t = {.pid = -1};
   int pidfd = container_pidfd(o->c), console = -1, sv[2], flags, r;
-  if (pidfd < 0)
+  if (pidfd < 0 && !(pidfd == -ENOSYS && container_init_alive(o->c)))
     return herr(e, ESRCH, "cannot exec in a stopped container");
-  flags = ns_flags_of(o->c->pid);
+  flags = ns_flags_of(o->c->pid); /* without a pidfd: joined by /proc paths */
   if (open_console(o, &console, e) < 0) {
-    close(pidfd);
+    if (pidfd >= 0)
+      close(pidfd);
     return -1;
   }
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -292,13 +298,14 @@ int sandbox_exec(const struct exec_opts *o, pid_t *pid, struct husk_err *e)
   close(sv[1]);
   if (t.helper < 0)
     r = herr_sys(e, "fork the exec helper");
-  else if ((r = converse(sv[0], o, &t, e)) < 0)
+  else if ((r = fault_point("exec:forked", e)) < 0 || (r = converse(sv[0], o, &t, e)) < 0)
     cleanup(sv[0], &t);
   close(sv[0]);
   *pid = t.pid;
 out:
   if (console >= 0 && console != o->console_fd_out)
     close(console);
-  close(pidfd);
+  if (pidfd >= 0)
+    close(pidfd);
   return r;
 }

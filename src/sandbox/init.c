@@ -182,8 +182,10 @@ __attribute__((noreturn)) static void wait_start_and_exec(struct sandbox *sb, bo
   close(sb->start_fd);
   if (hooks_run(sb->spec, OCI_HOOK_START_CONTAINER, m.text, &e) < 0)
     fail(conn, &e, SYNC_EXEC_ERROR);
+  sync_send(conn, SYNC_STARTING, 0, NULL); /* `start` may be gone: exec regardless */
   /* close-on-exec marking first: close_range may be outside a seccomp profile. */
-  if (process_close_fds(sb->opts->preserve_fds, &e) < 0 ||
+  if (process_rlimit_nofile(&sb->spec->process, &e) < 0 ||
+      process_close_fds(sb->opts->preserve_fds, &e) < 0 ||
       process_confine(sb->spec, &sb->spec->process, in_userns, conn, &e) < 0)
     fail(conn, &e, SYNC_EXEC_ERROR);
   process_exec(&sb->spec->process, sb->exec_path, &e);
@@ -226,7 +228,10 @@ void sandbox_child(struct sandbox *sb)
   prctl(PR_SET_PDEATHSIG, 0);
   if (fault_point("init:before-ready", &e) < 0)
     fail(sb->sync_fd, &e, SYNC_ERROR);
-  sync_send(sb->sync_fd, SYNC_READY, getpid(), NULL);
+  /* No runtime to hear READY (it was killed): nobody would ever start or
+   * reap us, so leave instead of blocking in accept(). */
+  if (sync_send(sb->sync_fd, SYNC_READY, getpid(), NULL) < 0)
+    _exit(1);
   close(sb->sync_fd);
   wait_start_and_exec(sb, in_userns);
 }

@@ -43,7 +43,9 @@ static pid_t clone_child(unsigned long flags)
 static int listen_start_socket(struct container *c, struct husk_err *e)
 {
   struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = START_SOCK};
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), cwd = open(".", O_PATH | O_CLOEXEC);
+  /* SEQPACKET: the init's messages to `start` (STARTING, then maybe an exec
+   * error) must not merge into one read. */
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), cwd = open(".", O_PATH | O_CLOEXEC);
   int r = -1;
   if (fd < 0 || cwd < 0 || fchdir(c->dirfd) < 0) {
     herr_sys(e, "start socket");
@@ -78,11 +80,28 @@ static int run_runtime_hooks(struct sandbox *sb, pid_t pid, struct husk_err *e)
   int r = 0;
   if (!state)
     return herr(e, ENOMEM, "state for hooks");
-  if (fault_point("create:hooks", e) < 0 || hooks_run(sb->spec, OCI_HOOK_PRESTART, state, e) < 0 ||
+  if (fault_point("create:hooks", e) < 0) {
+    free(state);
+    return -1;
+  }
+  sb->hooks_started = true;
+  if (hooks_run(sb->spec, OCI_HOOK_PRESTART, state, e) < 0 ||
       hooks_run(sb->spec, OCI_HOOK_CREATE_RUNTIME, state, e) < 0)
     r = -1;
   free(state);
   return r;
+}
+
+/* Records the init's pid while the status is still `creating`: a runtime
+ * killed from here on leaves a record `delete --force` can kill it by (the
+ * cgroup is recorded already; this covers the disabled cgroup manager). */
+static int record_init(struct sandbox *sb, pid_t init, struct husk_err *e)
+{
+  sb->c->pid = init;
+  sb->c->pid_start = proc_start_time(init);
+  if (container_save(sb->c, e) < 0)
+    return -1;
+  return fault_point("create:pid-recorded", e);
 }
 
 /* Why the child went away: "killed by SIGKILL" and the like (it is left reapable). */
@@ -120,6 +139,8 @@ static int converse(struct sandbox *sb, int fd, pid_t child, pid_t *init, struct
     case SYNC_PID:
       waitpid(child, NULL, 0); /* the intermediate exits right away */
       *init = m.value;
+      if (record_init(sb, *init, e) < 0)
+        return -1;
       break;
     case SYNC_MOUNTS_DONE:
       if (run_runtime_hooks(sb, *init, e) < 0)
@@ -200,6 +221,8 @@ int sandbox_create(struct sandbox *sb, struct husk_err *e)
   } else {
     close(sv[1]);
     r = fault_point("create:cloned", e) < 0 ? -1 : parent_setup(sb, child, e);
+    if (r == 0 && !sb->ns.fork_again)
+      r = record_init(sb, child, e);
     if (r == 0)
       r = sync_send(sv[0], SYNC_MAPS_DONE, 0, NULL) < 0 ? herr_sys(e, "sync") : 0;
     if (r == 0)
@@ -213,11 +236,10 @@ int sandbox_create(struct sandbox *sb, struct husk_err *e)
   }
   close(sv[0]);
   release(sb);
-  if (r == 0) {
-    sb->c->pid = init;
-    sb->c->pid_start = proc_start_time(init);
+  if (r == 0)
     sb->c->own_pidns = sb->ns.new_pid;
-  }
+  else
+    sb->c->pid = 0; /* killed and reaped above */
   return r;
 }
 
@@ -234,15 +256,23 @@ static char *agent_state(struct container *c, const struct oci_spec *spec)
  * notify listener handed to the agent. Once the agent has it, the exec may
  * block on a notify target for as long as the agent likes: we wait a little
  * for an exec error and then leave. */
-static int await_exec(int fd, struct container *c, const struct oci_spec *spec,
+static int await_exec(int fd, struct container *c, const struct oci_spec *spec, bool old_init,
                       struct husk_err *e)
 {
   struct sync_msg m;
-  bool forwarded = false;
+  bool forwarded = false, starting = old_init; /* an older husk's init never says it */
   for (;;) {
     int r = sync_recv(fd, &m, forwarded ? EXEC_AFTER_NOTIFY_MS : -1);
+    /* EOF before SYNC_STARTING: the init died (killed during the
+     * startContainer hooks, or by the OOM killer) */
+    if (r < 0 && !starting && !forwarded)
+      return herr(e, ECHILD, "the container init exited before its program started");
     if (r < 0) /* EOF: exec'd; timeout after forwarding: blocked on the agent */
       return 0;
+    if (m.type == SYNC_STARTING) {
+      starting = true;
+      continue;
+    }
     if (m.type == SYNC_EXEC_ERROR)
       return herr_take(e, m.value, strdup(m.text));
     if (m.type != SYNC_SECCOMP || forwarded)
@@ -262,13 +292,20 @@ int sandbox_start(struct container *c, const struct oci_spec *spec, const char *
                   struct husk_err *e)
 {
   struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = START_SOCK};
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), cwd = open(".", O_PATH | O_CLOEXEC);
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), cwd = open(".", O_PATH | O_CLOEXEC);
   int r;
+  bool old_init = false;
   if (fd < 0 || cwd < 0 || fchdir(c->dirfd) < 0) {
     r = herr_sys(e, "connect to the container init");
     goto out;
   }
   r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+  if (r < 0 && errno == EPROTOTYPE) { /* created by a husk that listened on a stream */
+    old_init = true;
+    close(fd);
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0)
+      r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+  }
   if (fchdir(cwd) < 0) { /* best effort: nothing after this uses relative paths */
   }
   if (r < 0) {
@@ -280,7 +317,9 @@ int sandbox_start(struct container *c, const struct oci_spec *spec, const char *
     r = herr(e, -r, "release the container init");
     goto out;
   }
-  r = await_exec(fd, c, spec, e);
+  if ((r = fault_point("start:released", e)) < 0)
+    goto out;
+  r = await_exec(fd, c, spec, old_init, e);
 out:
   if (fd >= 0)
     close(fd);

@@ -86,23 +86,59 @@ static int rlimit_resource(const char *name)
   return -1;
 }
 
+static int rlimit_error(size_t i, const struct oci_rlimit *r, int res, struct husk_err *e)
+{
+  struct rlimit cur;
+  if (errno == EPERM && getrlimit(res, &cur) == 0 && r->hard > cur.rlim_max)
+    return herr(e, EPERM,
+                "process.rlimits[%zu]: cannot raise %s hard limit to %llu (the current hard "
+                "limit is %llu and CAP_SYS_RESOURCE is missing)",
+                i, r->type, (unsigned long long)r->hard, (unsigned long long)cur.rlim_max);
+  return herr_sys(e, "process.rlimits[%zu]: setrlimit %s (soft %llu, hard %llu)", i, r->type,
+                  (unsigned long long)r->soft, (unsigned long long)r->hard);
+}
+
+/* Whether RLIMIT_NOFILE can be set later, without setting it: only a raised
+ * hard limit needs a permission, and raising our own is harmless. */
+static int check_nofile(size_t i, const struct oci_rlimit *r, struct husk_err *e)
+{
+  struct rlimit cur;
+  if (r->soft > r->hard) {
+    errno = EINVAL;
+    return rlimit_error(i, r, RLIMIT_NOFILE, e);
+  }
+  if (getrlimit(RLIMIT_NOFILE, &cur) < 0 || r->hard <= cur.rlim_max)
+    return 0;
+  cur.rlim_max = r->hard;
+  return setrlimit(RLIMIT_NOFILE, &cur) == 0 ? 0 : rlimit_error(i, r, RLIMIT_NOFILE, e);
+}
+
 int process_rlimits(const struct oci_process *p, struct husk_err *e)
 {
   for (size_t i = 0; i < p->n_rlimits; i++) {
     const struct oci_rlimit *r = &p->rlimits[i];
     int res = rlimit_resource(r->type);
-    struct rlimit lim = {.rlim_cur = r->soft, .rlim_max = r->hard}, cur;
+    struct rlimit lim = {.rlim_cur = r->soft, .rlim_max = r->hard};
     if (res < 0)
       return herr(e, EINVAL, "process.rlimits[%zu].type: unknown rlimit `%s`", i, r->type);
-    if (setrlimit(res, &lim) == 0)
+    if (res == RLIMIT_NOFILE) {
+      if (check_nofile(i, r, e) < 0)
+        return -1;
       continue;
-    if (errno == EPERM && getrlimit(res, &cur) == 0 && r->hard > cur.rlim_max)
-      return herr(e, EPERM,
-                  "process.rlimits[%zu]: cannot raise %s hard limit to %llu (the current hard "
-                  "limit is %llu and CAP_SYS_RESOURCE is missing)",
-                  i, r->type, (unsigned long long)r->hard, (unsigned long long)cur.rlim_max);
-    return herr_sys(e, "process.rlimits[%zu]: setrlimit %s (soft %llu, hard %llu)", i, r->type,
-                    (unsigned long long)r->soft, (unsigned long long)r->hard);
+    }
+    if (setrlimit(res, &lim) < 0)
+      return rlimit_error(i, r, res, e);
+  }
+  return 0;
+}
+
+int process_rlimit_nofile(const struct oci_process *p, struct husk_err *e)
+{
+  for (size_t i = 0; i < p->n_rlimits; i++) {
+    const struct oci_rlimit *r = &p->rlimits[i];
+    struct rlimit lim = {.rlim_cur = r->soft, .rlim_max = r->hard};
+    if (rlimit_resource(r->type) == RLIMIT_NOFILE && setrlimit(RLIMIT_NOFILE, &lim) < 0)
+      return rlimit_error(i, r, RLIMIT_NOFILE, e);
   }
   return 0;
 }

@@ -13,7 +13,11 @@ const char *env_get(char *const *env, const char *name);
 /* Resolves args[0] against the container's PATH (from process.env); errors
  * use runc's wording so callers map them to 126/127. */
 int process_resolve_exec(const struct oci_process *p, char **out, struct husk_err *e);
+/* Every rlimit but RLIMIT_NOFILE, which is only checked here: a small one
+ * would leave no descriptor to accept `start` or run startContainer hooks
+ * with. process_rlimit_nofile sets it right before the process is confined. */
 int process_rlimits(const struct oci_process *p, struct husk_err *e);
+int process_rlimit_nofile(const struct oci_process *p, struct husk_err *e);
 int process_oom_score_adj(const struct oci_process *p, int procfd, struct husk_err *e);
 /* chdir into process.cwd (created when missing if create) and check it is inside the container (CVE-2024-21626). */
 int process_chdir(const struct oci_process *p, bool create, struct husk_err *e);

@@ -33,6 +33,7 @@ struct sandbox {
   int start_fd;       /* listening socket the init accepts `start` on */
   int console_sock;   /* connected console socket, or -1 */
   char *exec_path;    /* args[0] resolved at create time (child) */
+  bool hooks_started; /* the create hooks began: a failure now owes poststop */
 };
 
 /* Runs the whole create: returns with the init blocked before exec, its pid in

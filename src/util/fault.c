@@ -39,8 +39,12 @@ int fault_point(const char *point, struct husk_err *e)
   const char *action;
   if (spec == NULL || (action = fault_action_for(spec, point)) == NULL)
     return 0;
-  if (action_is(action, "kill"))
+  if (action_is(action, "kill")) {
     kill(getpid(), SIGKILL);
+    /* Still here: we are a pid namespace's init, which its own SIGKILL
+     * does not reach. Die as abruptly. */
+    _exit(128 + SIGKILL);
+  }
   if (action_is(action, "stop"))
     for (;;)
       pause();

@@ -18,6 +18,8 @@ enum sync_type {
   SYNC_SECCOMP,       /* init → start: about to load a filter with a notify listener;
                          start → init: connected to the agent, load it */
   SYNC_SECCOMP_DONE,  /* start → init: the agent has the listener; go on to exec */
+  SYNC_STARTING,      /* init → start: startContainer hooks passed, exec next (EOF
+                         without it: the init died before the user's program) */
 };
 
 struct sync_msg {

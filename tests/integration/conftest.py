@@ -83,8 +83,8 @@ class Runtime:
         self.workdir = workdir
 
     def __call__(self, *args, root=True, timeout=CALL_TIMEOUT, stdin=None, cwd=None, pass_fds=(),
-                 env=None, out_path=None, err_path=None, check=None, global_args=()):
-        argv = self.argv(args, root, global_args)
+                 env=None, out_path=None, err_path=None, check=None, global_args=(), wrap=()):
+        argv = list(wrap) + self.argv(args, root, global_args)  # wrap: e.g. a valgrind command line
         fd, op = tempfile.mkstemp(dir=self.workdir, prefix="out.") if out_path is None else (None, out_path)
         if fd is not None:
             os.close(fd)
