@@ -84,6 +84,9 @@ def test_memory_limit_too_small_for_setup(ctx, rt, bundle, cid):
         clear_failure(ctx, rt, r, cid, r"container init exited (during setup|before its program)")
 
 
+@pytest.mark.skipif(os.environ.get("HUSK_SANITIZED") == "1",
+                    reason="an ASan+UBSan runtime's own memory is charged to the container until its "
+                           "exec and does not fit a 16 MiB limit (stage 70-sanitizers)")
 def test_memory_limit_filled_then_deleted(ctx, rt, bundle, cid):
     mem = {"limit": 16 * MiB}
     if os.path.exists(os.path.join(CGROUP_ROOT, "memory", "memory.memsw.limit_in_bytes")):

@@ -19,6 +19,7 @@ chmod 1777 "$logs" # processes that switched to another user report too
 export ASAN_OPTIONS="log_path=$logs/asan:log_exe_name=1:halt_on_error=1:abort_on_error=0:detect_leaks=1:exitcode=86:fast_unwind_on_malloc=0"
 export UBSAN_OPTIONS="log_path=$logs/ubsan:halt_on_error=1:print_stacktrace=1"
 export LSAN_OPTIONS="exitcode=86"
+export HUSK_SANITIZED=1 # tests that cannot hold with a sanitized runtime skip, saying why
 
 rc=0
 echo "=== unit tests (make check) with ASan+UBSan"
