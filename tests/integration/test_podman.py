@@ -23,6 +23,7 @@ import uuid
 import pytest
 
 import engines
+from rootless_tools import free_start
 from conftest import procs_with_marker, runtime_name, runtime_path
 
 pytestmark = pytest.mark.skipif(not engines.have("podman"), reason="podman is not installed (tests/deps/engines.list)")
@@ -493,17 +494,7 @@ def rootless_missing():
 
 
 def subid_free_start():
-    end = 100000
-    for path in ("/etc/subuid", "/etc/subgid"):
-        try:
-            with open(path) as f:
-                for line in f:
-                    parts = line.strip().split(":")
-                    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
-                        end = max(end, int(parts[1]) + int(parts[2]))
-        except FileNotFoundError:
-            pass
-    return end
+    return max(free_start("/etc/subuid"), free_start("/etc/subgid"))
 
 
 def ensure_rootless_user():
