@@ -16,6 +16,8 @@ import subprocess
 import tarfile
 import time
 
+from conftest import mounts_under  # noqa: F401 - engines.mounts_under for the engine suites
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ROOTFS_SH = os.path.join(REPO, "tests", "rootfs.sh")
 
@@ -129,17 +131,6 @@ def husk_state_entries(root):
         return set(os.listdir(root))
     except FileNotFoundError:
         return set()
-
-
-def mounts_under(path):
-    path = os.path.realpath(path)
-    res = []
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            mp = line.split()[4].replace("\\040", " ")
-            if mp == path or mp.startswith(path + "/"):
-                res.append(mp)
-    return res
 
 
 def umount_all_under(path):
