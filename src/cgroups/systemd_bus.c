@@ -1,13 +1,13 @@
-/* The systemd manager over sd-bus with a deadline on every call (see
+/* The systemd manager over D-Bus with a deadline on every call (see
  * systemd_bus.h). Job results come from the manager's JobRemoved signal,
- * matched before the call that creates the job so none is missed. */
+ * subscribed to before the call that creates the job so none is missed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cgroups/systemd_bus.h"
+#include "cgroups/systemd_wire.h"
 #include "config.h"
 
 uint64_t sdb_timeout_usec(void)
@@ -21,25 +21,6 @@ uint64_t sdb_timeout_usec(void)
 }
 
 #ifdef HAVE_SYSTEMD
-#include <systemd/sd-bus.h>
-
-#define SD_DEST "org.freedesktop.systemd1"
-#define SD_PATH "/org/freedesktop/systemd1"
-#define SD_MANAGER "org.freedesktop.systemd1.Manager"
-
-static uint64_t now_usec(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-/* What is left of the deadline (at least 1 usec: 0 means "default" to sd-bus). */
-static uint64_t left(const struct sdb *b)
-{
-  uint64_t now = now_usec();
-  return now >= b->deadline ? 1 : b->deadline - now;
-}
 
 static int timed_out(const struct sdb *b, const char *what, struct husk_err *e)
 {
@@ -47,300 +28,250 @@ static int timed_out(const struct sdb *b, const char *what, struct husk_err *e)
               (unsigned long long)(sdb_timeout_usec() / 1000000));
 }
 
-static int connect_to(struct sdb *b, const char *address)
-{
-  sd_bus *bus = NULL;
-  int r = sd_bus_new(&bus);
-  if (r >= 0)
-    r = sd_bus_set_address(bus, address);
-  if (r >= 0)
-    r = sd_bus_start(bus);
-  if (r < 0) {
-    sd_bus_unref(bus);
-    return r;
-  }
-  b->bus = bus;
-  b->direct = true;
-  snprintf(b->address, sizeof b->address, "%s", address);
-  return 0;
-}
-
-/* Authentication and Hello happen in the background of the first call, and
- * sd-bus waits for them without a limit of ours: wait here, bounded. */
-static int wait_ready(struct sdb *b, struct husk_err *e)
-{
-  for (;;) {
-    int r = sd_bus_is_ready(b->bus);
-    if (r > 0)
-      return 0;
-    if (r == 0)
-      r = sd_bus_process(b->bus, NULL);
-    if (r < 0)
-      return herr(e, -r, "systemd: connect to %s", b->address);
-    if (r > 0)
-      continue;
-    if (now_usec() >= b->deadline)
-      return timed_out(b, "connect", e);
-    r = sd_bus_wait(b->bus, left(b));
-    if (r < 0 && r != -EINTR)
-      return herr(e, -r, "systemd: connect to %s", b->address);
-  }
-}
-
-static void restart_deadline(struct sdb *b)
-{
-  b->deadline = now_usec() + sdb_timeout_usec();
-}
-
 void sdb_close(struct sdb *b)
 {
-  if (b->bus)
-    sd_bus_close_unref(b->bus); /* no flush: the peer may be the hung party */
-  b->bus = NULL;
+  dbus_close(&b->conn); /* no flush: the peer may be the hung party */
+}
+
+/* Where the bus is: the environment (as every D-Bus client reads it), else
+ * the well-known place. NULL (why set) when there is none to try. */
+static const char *bus_address(bool user, char *buf, size_t len, const char **why)
+{
+  const char *env = getenv(user ? "DBUS_SESSION_BUS_ADDRESS" : "DBUS_SYSTEM_BUS_ADDRESS");
+  const char *xdg = getenv("XDG_RUNTIME_DIR");
+  if (env && *env)
+    return env;
+  if (!user)
+    return "unix:path=/run/dbus/system_bus_socket";
+  if (!xdg || !*xdg) {
+    *why = "XDG_RUNTIME_DIR is not set";
+    return NULL;
+  }
+  snprintf(buf, len, "unix:path=%s/bus", xdg);
+  return buf;
 }
 
 int sdb_open(struct sdb *b, bool user, struct husk_err *e)
 {
-  sd_bus *bus = NULL;
-  char addr[sizeof b->address];
-  const char *xdg = getenv("XDG_RUNTIME_DIR"), *kind = user ? "user" : "system";
-  int r, r2;
+  char buf[sizeof b->address], priv[sizeof b->address], first[256] = "";
+  const char *xdg = getenv("XDG_RUNTIME_DIR"), *kind = user ? "user" : "system", *why = NULL;
+  const char *addr = bus_address(user, buf, sizeof buf, &why);
+  int r = -ENOENT;
   memset(b, 0, sizeof *b);
-  restart_deadline(b);
-  r = user ? sd_bus_open_user(&bus) : sd_bus_open_system(&bus);
-  if (r >= 0) {
-    b->bus = bus;
+  b->conn.fd = -1;
+  b->deadline = dbus_now_usec() + sdb_timeout_usec();
+  if (addr) {
     snprintf(b->address, sizeof b->address, "the %s bus", kind);
-    goto ready;
+    if ((r = dbus_connect(&b->conn, addr, true, b->deadline, e)) == 0)
+      return 0;
+    if (r == -ETIMEDOUT)
+      return timed_out(b, "connect", e);
+    snprintf(first, sizeof first, "%s", e && e->msg ? e->msg : "");
+    herr_clear(e);
   }
   /* No bus daemon: systemd's own socket (what systemctl uses then). */
   if (user && !(xdg && *xdg))
     return herr(e, -r, "systemd: connect to the user bus (and XDG_RUNTIME_DIR is not set)");
-  snprintf(addr, sizeof addr, "unix:path=%s/systemd/private", user ? xdg : "/run");
-  if ((r2 = connect_to(b, addr)) < 0)
-    return herr(e, -r2, "systemd: no %s bus (%s) and no systemd at %s", kind, strerror(-r),
-                addr + strlen("unix:path="));
-ready:
-  if (wait_ready(b, e) < 0) {
-    sdb_close(b);
-    return -1;
-  }
-  return 0;
+  snprintf(priv, sizeof priv, "unix:path=%s/systemd/private", user ? xdg : "/run");
+  snprintf(b->address, sizeof b->address, "%s", priv + strlen("unix:path="));
+  b->direct = true;
+  if ((r = dbus_connect(&b->conn, priv, false, b->deadline, e)) == 0)
+    return 0;
+  if (r == -ETIMEDOUT)
+    return timed_out(b, "connect", e);
+  return herr_msg(e, -r, "systemd: no %s bus (%s) and no systemd at %s (%s)", kind,
+                  why ? why : first, b->address, strerror(-r));
 }
 
-/* One method call on the manager, bounded by the deadline. */
-static int call(struct sdb *b, sd_bus_message *m, sd_bus_message **reply, const char *what,
-                struct husk_err *e)
+/* What a D-Bus error name means as errno (as sd-bus maps them). */
+static int errno_of(const char *name)
 {
-  sd_bus_error err = SD_BUS_ERROR_NULL;
-  int r = sd_bus_call(b->bus, m, left(b), &err, reply);
-  if (r >= 0)
+  static const struct {
+    const char *name;
+    int err;
+  } map[] = {
+      {"org.freedesktop.systemd1.UnitExists", EEXIST},
+      {"org.freedesktop.systemd1.NoSuchUnit", ENOENT},
+      {"org.freedesktop.systemd1.LoadFailed", ENOENT},
+      {"org.freedesktop.DBus.Error.AccessDenied", EACCES},
+      {"org.freedesktop.DBus.Error.InteractiveAuthorizationRequired", EACCES},
+      {"org.freedesktop.DBus.Error.NoReply", ETIMEDOUT},
+      {"org.freedesktop.DBus.Error.Timeout", ETIMEDOUT},
+      {"org.freedesktop.DBus.Error.TimedOut", ETIMEDOUT},
+      {"org.freedesktop.DBus.Error.ServiceUnknown", EHOSTUNREACH},
+      {"org.freedesktop.DBus.Error.InvalidArgs", EINVAL},
+      {"org.freedesktop.DBus.Error.PropertyReadOnly", EPERM},
+      {"org.freedesktop.DBus.Error.NoMemory", ENOMEM},
+      {"org.freedesktop.DBus.Error.LimitsExceeded", ENOBUFS},
+  };
+  for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+    if (strcmp(name, map[i].name) == 0)
+      return map[i].err;
+  return EIO;
+}
+
+/* One method call on the manager. Errors: UnitExists -EEXIST, no such unit
+ * -ENOENT, the deadline -ETIMEDOUT, others -1; e says which. */
+static int call(struct sdb *b, const char *path, const char *iface, const char *member,
+                const char *sig, const struct dbus_wbuf *body, struct dbus_msg *reply,
+                const char *what, struct husk_err *e)
+{
+  struct dbus_call_spec s = {.destination = SD_DEST,
+                             .path = path,
+                             .interface = iface,
+                             .member = member,
+                             .signature = sig,
+                             .body = body};
+  int r = dbus_call(&b->conn, &s, reply, e), err;
+  if (r == 0)
     return 0;
-  if (r == -ETIMEDOUT || now_usec() >= b->deadline)
-    r = timed_out(b, what, e);
-  else if (sd_bus_error_has_name(&err, "org.freedesktop.systemd1.UnitExists"))
-    r = herr(e, 0, "systemd: %s: %s", what, err.message), r = -EEXIST;
-  else if (sd_bus_error_has_name(&err, "org.freedesktop.systemd1.NoSuchUnit") ||
-           sd_bus_error_has_name(&err, "org.freedesktop.systemd1.LoadFailed"))
-    r = herr(e, 0, "systemd: %s: %s", what, err.message), r = -ENOENT;
-  else
-    r = herr(e, -r, "systemd: %s: %s", what, err.message ? err.message : "call failed");
-  sd_bus_error_free(&err);
+  if (r == -ETIMEDOUT)
+    return timed_out(b, what, e);
+  if (r < 0)
+    return herr_wrap(e, "systemd: %s", what);
+  err = errno_of(reply->error_name);
+  herr_msg(e, err, "systemd: %s: %s (%s)", what, sd_wire_error_text(reply), reply->error_name);
+  dbus_msg_free(reply);
+  return err == EEXIST || err == ENOENT || err == ETIMEDOUT ? -err : -1;
+}
+
+static int manager_call(struct sdb *b, const char *member, const char *sig,
+                        const struct dbus_wbuf *body, struct dbus_msg *reply, const char *what,
+                        struct husk_err *e)
+{
+  if (body->failed)
+    return herr(e, ENOMEM, "systemd: %s: build the message", what);
+  return call(b, SD_PATH, SD_MANAGER, member, sig, body, reply, what, e);
+}
+
+/* JobRemoved signals seen while waiting: the one for our job may come
+ * before the reply that names the job. */
+struct job_wait {
+  const char *job; /* NULL until the call's reply named it */
+  char *result;    /* ours */
+  char *seen_job[16], *seen_result[16];
+  size_t n_seen;
+};
+
+static void on_message(const struct dbus_msg *m, void *data)
+{
+  struct job_wait *w = data;
+  struct dbus_msg copy = *m; /* the body reader advances */
+  const char *job, *result;
+  if (!sd_wire_job_removed(&copy, &job, &result))
+    return;
+  if (w->job && !w->result && strcmp(job, w->job) == 0)
+    w->result = strdup(result);
+  else if (!w->job && w->n_seen < 16 && (w->seen_job[w->n_seen] = strdup(job))) {
+    w->seen_result[w->n_seen] = strdup(result);
+    w->n_seen++;
+  }
+}
+
+static void job_wait_free(struct job_wait *w)
+{
+  free(w->result);
+  for (size_t i = 0; i < w->n_seen; i++)
+    free(w->seen_job[i]), free(w->seen_result[i]);
+}
+
+/* The bus routes the manager's signals to us only when asked; a direct
+ * connection gets JobRemoved for its own jobs anyway. */
+static int subscribe_jobs(struct sdb *b, struct husk_err *e)
+{
+  struct dbus_wbuf body = {0};
+  struct dbus_msg reply;
+  struct dbus_call_spec s = {.destination = "org.freedesktop.DBus",
+                             .path = "/org/freedesktop/DBus",
+                             .interface = "org.freedesktop.DBus",
+                             .member = "AddMatch",
+                             .signature = "s",
+                             .body = &body};
+  int r;
+  if (b->direct || b->matched)
+    return 0;
+  dw_string(&body, "type='signal',sender='" SD_DEST "',path='" SD_PATH "',interface='" SD_MANAGER
+                   "',member='JobRemoved'");
+  r = body.failed ? -ENOMEM : dbus_call(&b->conn, &s, &reply, e);
+  dw_free(&body);
+  if (r == -ETIMEDOUT)
+    return timed_out(b, "subscribe to job results", e);
+  if (r == 1)
+    r = herr(e, EIO, "systemd: subscribe to job results on %s: %s", b->address,
+             reply.error_name);
+  else if (r < 0)
+    r = herr_wrap(e, "systemd: subscribe to job results on %s", b->address);
+  dbus_msg_free(&reply);
+  b->matched = r == 0;
   return r;
 }
 
-static int new_call(struct sdb *b, sd_bus_message **m, const char *method)
+/* After the call's reply named the job: its result, from a JobRemoved seen
+ * already or one still to come, within the deadline. */
+static int wait_job(struct sdb *b, struct job_wait *w, const char *what, struct husk_err *e)
 {
-  return sd_bus_message_new_method_call(b->bus, m, SD_DEST, SD_PATH, SD_MANAGER, method);
-}
-
-static int append_prop(sd_bus_message *m, const struct sd_prop *p)
-{
-  int r = sd_bus_message_open_container(m, 'r', "sv");
-  if (r >= 0)
-    r = sd_bus_message_append(m, "s", p->name);
-  if (r < 0)
-    return r;
-  switch (p->type) {
-  case 'b':
-    r = sd_bus_message_append(m, "v", "b", (int)p->b);
-    break;
-  case 't':
-    r = sd_bus_message_append(m, "v", "t", p->u);
-    break;
-  case 'x':
-    r = sd_bus_message_append(m, "v", "x", p->i);
-    break;
-  case 'u':
-    r = sd_bus_message_append(m, "v", "u", (uint32_t)p->u);
-    break;
-  case 'i':
-    r = sd_bus_message_append(m, "v", "i", (int32_t)p->i);
-    break;
-  case 's':
-    r = sd_bus_message_append(m, "v", "s", p->s);
-    break;
-  case 'A':
-    r = sd_bus_message_open_container(m, 'v', "a(ss)");
-    if (r >= 0)
-      r = sd_bus_message_open_container(m, 'a', "(ss)");
-    for (size_t k = 0; r >= 0 && k < p->n_pairs; k++)
-      r = sd_bus_message_append(m, "(ss)", p->pairs[2 * k], p->pairs[2 * k + 1]);
-    if (r >= 0)
-      r = sd_bus_message_close_container(m);
-    if (r >= 0)
-      r = sd_bus_message_close_container(m);
-    break;
-  case 'y':
-    r = sd_bus_message_open_container(m, 'v', "ay");
-    if (r >= 0)
-      r = sd_bus_message_append_array(m, 'y', p->bytes, p->n_bytes);
-    if (r >= 0)
-      r = sd_bus_message_close_container(m);
-    break;
-  default:
-    return -EINVAL;
-  }
-  return r < 0 ? r : sd_bus_message_close_container(m);
-}
-
-static int append_props(sd_bus_message *m, const struct sd_props *props)
-{
-  for (size_t i = 0; i < props->n; i++) {
-    int r = append_prop(m, &props->items[i]);
+  for (size_t i = 0; i < w->n_seen && !w->result; i++)
+    if (strcmp(w->seen_job[i], w->job) == 0)
+      w->result = w->seen_result[i], w->seen_result[i] = NULL;
+  while (!w->result) {
+    int r = dbus_dispatch_one(&b->conn, e);
+    if (r == -ETIMEDOUT)
+      return herr(e, ETIMEDOUT, "systemd: %s: job %s did not finish within %llu s", what, w->job,
+                  (unsigned long long)(sdb_timeout_usec() / 1000000));
     if (r < 0)
-      return r;
+      return herr_wrap(e, "systemd: %s: waiting for job %s", what, w->job);
   }
+  if (strcmp(w->result, "done") != 0)
+    return herr(e, EIO, "systemd: %s: job finished with result `%s`", what, w->result);
   return 0;
 }
 
-struct job_wait {
-  const char *unit;
-  char *job;    /* object path from the call's reply */
-  char *result; /* from JobRemoved */
-};
-
-static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret)
-{
-  struct job_wait *w = userdata;
-  const char *path, *unit, *result;
-  uint32_t id;
-  (void)ret;
-  if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
-    return 0;
-  if (w->job && strcmp(path, w->job) == 0 && !w->result)
-    w->result = strdup(result);
-  return 0;
-}
-
-/* Reads the job path from reply, then processes messages until its
- * JobRemoved arrived or the deadline passed. */
-static int wait_job(struct sdb *b, struct job_wait *w, sd_bus_message *reply, const char *what,
+static int job_call(struct sdb *b, const char *member, const char *sig,
+                    const struct dbus_wbuf *body, const char *what, bool *sent,
                     struct husk_err *e)
 {
-  const char *job;
-  int r = sd_bus_message_read(reply, "o", &job);
-  if (r < 0)
-    return herr(e, -r, "systemd: %s: read the job", what);
-  if (!(w->job = strdup(job)))
-    return herr(e, ENOMEM, "systemd: %s", what);
-  while (!w->result) {
-    r = sd_bus_process(b->bus, NULL);
-    if (r < 0)
-      return herr(e, -r, "systemd: %s: waiting for job %s", what, job);
-    if (r > 0)
-      continue;
-    if (now_usec() >= b->deadline)
-      return herr(e, ETIMEDOUT, "systemd: %s: job %s did not finish within %llu s", what, job,
-                  (unsigned long long)(sdb_timeout_usec() / 1000000));
-
-    r = sd_bus_wait(b->bus, left(b));
-    if (r < 0 && r != -EINTR)
-      return herr(e, -r, "systemd: %s: waiting for job %s", what, job);
-  }
-  if (!w->result || strcmp(w->result, "done") != 0)
-    return herr(e, EIO, "systemd: %s: job finished with result `%s`", what,
-                w->result ? w->result : "?");
-  return 0;
-}
-
-/* The match for JobRemoved, installed before the call that makes the job. */
-static int match_jobs(struct sdb *b, sd_bus_slot **slot, struct job_wait *w, struct husk_err *e)
-{
-  int r;
-  sd_bus_set_method_call_timeout(b->bus, left(b)); /* AddMatch is a call too */
-  r = sd_bus_match_signal(b->bus, slot, b->direct ? NULL : SD_DEST, SD_PATH, SD_MANAGER,
-                          "JobRemoved", on_job_removed, w);
-  if (r == -ETIMEDOUT || (r < 0 && now_usec() >= b->deadline))
-    return timed_out(b, "subscribe to job results", e);
-  if (r < 0)
-    return herr(e, -r, "systemd: subscribe to job results on %s", b->address);
-  return 0;
-}
-
-static int job_call(struct sdb *b, sd_bus_message *m, const char *unit, const char *what,
-                    bool *sent, struct husk_err *e)
-{
-  struct job_wait w = {.unit = unit};
-  sd_bus_slot *slot = NULL;
-  sd_bus_message *reply = NULL;
-  int r = match_jobs(b, &slot, &w, e);
-  if (r == 0 && (r = call(b, m, &reply, what, e)) == 0) {
+  struct job_wait w = {0};
+  struct dbus_msg reply = {0};
+  int r = subscribe_jobs(b, e);
+  b->conn.on_other = on_message;
+  b->conn.on_other_data = &w;
+  if (r == 0 && (r = manager_call(b, member, sig, body, &reply, what, e)) == 0) {
     if (sent)
       *sent = true;
-    r = wait_job(b, &w, reply, what, e);
+    if (!(w.job = sd_wire_reply_string(&reply, "o")))
+      r = herr(e, EPROTO, "systemd: %s: the reply names no job", what);
+    else
+      r = wait_job(b, &w, what, e);
   }
-  sd_bus_message_unref(reply);
-  sd_bus_slot_unref(slot);
-  free(w.job);
-  free(w.result);
+  b->conn.on_other = NULL;
+  dbus_msg_free(&reply);
+  job_wait_free(&w);
   return r;
 }
 
 int sdb_start_transient(struct sdb *b, const char *unit, const struct sd_props *props, pid_t pid,
                         bool *sent, struct husk_err *e)
 {
-  sd_bus_message *m = NULL;
+  struct dbus_wbuf body = {0};
   char what[320];
   int r;
   snprintf(what, sizeof what, "start the transient unit %s", unit);
-  r = new_call(b, &m, "StartTransientUnit");
-  if (r >= 0)
-    r = sd_bus_message_append(m, "ss", unit, "fail");
-  if (r >= 0)
-    r = sd_bus_message_open_container(m, 'a', "(sv)");
-  if (r >= 0)
-    r = append_props(m, props);
-  if (r >= 0)
-    r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t)pid);
-  if (r >= 0)
-    r = sd_bus_message_close_container(m);
-  if (r >= 0)
-    r = sd_bus_message_append(m, "a(sa(sv))", 0);
-  if (r < 0) {
-    sd_bus_message_unref(m);
-    return herr(e, -r, "systemd: %s: build the message", what);
-  }
-  r = job_call(b, m, unit, what, sent, e);
-  sd_bus_message_unref(m);
+  sd_wire_start_transient(&body, unit, props, pid);
+  r = job_call(b, "StartTransientUnit", "ssa(sv)a(sa(sv))", &body, what, sent, e);
+  dw_free(&body);
   return r;
 }
 
 int sdb_stop(struct sdb *b, const char *unit, struct husk_err *e)
 {
-  sd_bus_message *m = NULL;
+  struct dbus_wbuf body = {0};
   char what[320];
   int r;
   snprintf(what, sizeof what, "stop %s", unit);
-  r = new_call(b, &m, "StopUnit");
-  if (r >= 0)
-    r = sd_bus_message_append(m, "ss", unit, "replace");
-  if (r < 0) {
-    sd_bus_message_unref(m);
-    return herr(e, -r, "systemd: %s", what);
-  }
-  r = job_call(b, m, unit, what, NULL, e);
-  sd_bus_message_unref(m);
+  dw_string(&body, unit);
+  dw_string(&body, "replace");
+  r = job_call(b, "StopUnit", "ss", &body, what, NULL, e);
+  dw_free(&body);
   if (r == -ENOENT) { /* already gone: what we wanted */
     herr_clear(e);
     return 0;
@@ -348,37 +279,17 @@ int sdb_stop(struct sdb *b, const char *unit, struct husk_err *e)
   return r;
 }
 
-static int simple_call(struct sdb *b, const char *method, const char *unit,
-                       const struct sd_props *props, struct husk_err *e)
-{
-  sd_bus_message *m = NULL;
-  char what[320];
-  int r;
-  snprintf(what, sizeof what, "%s %s", method, unit);
-  r = new_call(b, &m, method);
-  if (r >= 0)
-    r = sd_bus_message_append(m, "s", unit);
-  if (r >= 0 && props) {
-    r = sd_bus_message_append(m, "b", 1); /* runtime: not persisted to /etc */
-    if (r >= 0)
-      r = sd_bus_message_open_container(m, 'a', "(sv)");
-    if (r >= 0)
-      r = append_props(m, props);
-    if (r >= 0)
-      r = sd_bus_message_close_container(m);
-  }
-  if (r < 0) {
-    sd_bus_message_unref(m);
-    return herr(e, -r, "systemd: %s: build the message", what);
-  }
-  r = call(b, m, NULL, what, e);
-  sd_bus_message_unref(m);
-  return r;
-}
-
 int sdb_reset_failed(struct sdb *b, const char *unit, struct husk_err *e)
 {
-  int r = simple_call(b, "ResetFailedUnit", unit, NULL, e);
+  struct dbus_wbuf body = {0};
+  struct dbus_msg reply = {0};
+  char what[320];
+  int r;
+  snprintf(what, sizeof what, "ResetFailedUnit %s", unit);
+  dw_string(&body, unit);
+  r = manager_call(b, "ResetFailedUnit", "s", &body, &reply, what, e);
+  dw_free(&body);
+  dbus_msg_free(&reply);
   if (r == -ENOENT) {
     herr_clear(e);
     return 0;
@@ -389,43 +300,49 @@ int sdb_reset_failed(struct sdb *b, const char *unit, struct husk_err *e)
 int sdb_set_properties(struct sdb *b, const char *unit, const struct sd_props *props,
                        struct husk_err *e)
 {
-  return simple_call(b, "SetUnitProperties", unit, props, e);
+  struct dbus_wbuf body = {0};
+  struct dbus_msg reply = {0};
+  char what[320];
+  int r;
+  snprintf(what, sizeof what, "SetUnitProperties %s", unit);
+  sd_wire_set_properties(&body, unit, props);
+  r = manager_call(b, "SetUnitProperties", "sba(sv)", &body, &reply, what, e);
+  dw_free(&body);
+  dbus_msg_free(&reply);
+  return r;
 }
 
 int sdb_unit_property(struct sdb *b, const char *unit, const char *iface, const char *prop,
                       char **out, struct husk_err *e)
 {
-  sd_bus_message *m = NULL, *reply = NULL;
-  const char *path, *val;
+  struct dbus_wbuf body = {0};
+  struct dbus_msg reply = {0};
+  const char *val;
   char what[320], *upath = NULL;
   int r;
   snprintf(what, sizeof what, "read %s of %s", prop, unit);
-  if ((r = new_call(b, &m, "GetUnit")) >= 0 && (r = sd_bus_message_append(m, "s", unit)) >= 0)
-    r = call(b, m, &reply, what, e);
-  else
-    r = herr(e, -r, "systemd: %s", what);
-  sd_bus_message_unref(m);
-  m = NULL;
+  dw_string(&body, unit);
+  r = manager_call(b, "GetUnit", "s", &body, &reply, what, e);
+  dw_free(&body);
+  if (r == 0 && !(val = sd_wire_reply_string(&reply, "o")))
+    r = herr(e, EPROTO, "systemd: %s: GetUnit returned no object path", what);
+  else if (r == 0 && !(upath = strdup(val)))
+    r = herr(e, ENOMEM, "systemd: %s", what);
+  dbus_msg_free(&reply);
   if (r < 0)
-    goto out;
-  if ((r = sd_bus_message_read(reply, "o", &path)) < 0 || !(upath = strdup(path))) {
-    r = herr(e, r < 0 ? -r : ENOMEM, "systemd: %s", what);
-    goto out;
-  }
-  sd_bus_message_unref(reply);
-  reply = NULL;
-  r = sd_bus_message_new_method_call(b->bus, &m, SD_DEST, upath, "org.freedesktop.DBus.Properties",
-                                     "Get");
-  if (r >= 0)
-    r = sd_bus_message_append(m, "ss", iface, prop);
-  if (r < 0 || (r = call(b, m, &reply, what, e)) < 0)
-    goto out;
-  if ((r = sd_bus_message_read(reply, "v", "s", &val)) < 0 || !(*out = strdup(val)))
-    r = herr(e, r < 0 ? -r : ENOMEM, "systemd: %s: read the value", what);
-out:
-  sd_bus_message_unref(m);
-  sd_bus_message_unref(reply);
+    return r;
+  dw_string(&body, iface);
+  dw_string(&body, prop);
+  r = body.failed ? herr(e, ENOMEM, "systemd: %s", what)
+                  : call(b, upath, "org.freedesktop.DBus.Properties", "Get", "ss", &body, &reply,
+                         what, e);
+  dw_free(&body);
   free(upath);
+  if (r == 0 && !(val = sd_wire_reply_variant_string(&reply)))
+    r = herr(e, EPROTO, "systemd: %s: the value is not a string", what);
+  else if (r == 0 && !(*out = strdup(val)))
+    r = herr(e, ENOMEM, "systemd: %s", what);
+  dbus_msg_free(&reply);
   return r < 0 ? r : 0;
 }
 
@@ -434,19 +351,19 @@ out:
 static int no_systemd(struct husk_err *e)
 {
   return herr(e, ENOTSUP,
-              "the systemd cgroup manager needs husk built with libsystemd "
+              "the systemd cgroup manager is not built into this husk "
               "(configure --with-systemd)");
 }
 
 int sdb_open(struct sdb *b, bool user, struct husk_err *e)
 {
   (void)user;
-  b->bus = NULL;
+  b->conn.fd = -1;
   return no_systemd(e);
 }
 void sdb_close(struct sdb *b)
 {
-  b->bus = NULL;
+  (void)b;
 }
 int sdb_start_transient(struct sdb *b, const char *unit, const struct sd_props *props, pid_t pid,
                         bool *sent, struct husk_err *e)

@@ -1,7 +1,8 @@
-/* The systemd manager over D-Bus (sd-bus), every call bounded by one
- * deadline: a hung dbus-daemon or systemd makes husk fail with a message,
- * never hang. Built only with libsystemd (HAVE_SYSTEMD); otherwise every
- * function fails with ENOTSUP. */
+/* The systemd manager over D-Bus (husk's own client, src/dbus/), every call
+ * bounded by one deadline: a hung dbus-daemon or systemd makes husk fail
+ * with a message, never hang. Built with the systemd driver (HAVE_SYSTEMD,
+ * configure --with-systemd, the default); otherwise every function fails
+ * with ENOTSUP. */
 #ifndef HUSK_SYSTEMD_BUS_H
 #define HUSK_SYSTEMD_BUS_H
 
@@ -10,13 +11,15 @@
 #include <sys/types.h>
 
 #include "cgroups/systemd_props.h"
+#include "dbus/conn.h"
 #include "util/error.h"
 
 struct sdb {
-  void *bus;         /* sd_bus * */
+  struct dbus_conn conn;
   bool direct;       /* a private socket: no bus daemon, no sender names */
+  bool matched;      /* AddMatch for JobRemoved sent */
   uint64_t deadline; /* CLOCK_MONOTONIC, usec */
-  char address[128]; /* what we are connected to, for messages */
+  char address[160]; /* what we are connected to, for messages */
 };
 
 /* Seconds every operation (connect + calls + job wait) may take:
