@@ -197,8 +197,7 @@ static int subscribe_jobs(struct sdb *b, struct husk_err *e)
   if (r == -ETIMEDOUT)
     return timed_out(b, "subscribe to job results", e);
   if (r == 1)
-    r = herr(e, EIO, "systemd: subscribe to job results on %s: %s", b->address,
-             reply.error_name);
+    r = herr(e, EIO, "systemd: subscribe to job results on %s: %s", b->address, reply.error_name);
   else if (r < 0)
     r = herr_wrap(e, "systemd: subscribe to job results on %s", b->address);
   dbus_msg_free(&reply);
@@ -227,8 +226,7 @@ static int wait_job(struct sdb *b, struct job_wait *w, const char *what, struct 
 }
 
 static int job_call(struct sdb *b, const char *member, const char *sig,
-                    const struct dbus_wbuf *body, const char *what, bool *sent,
-                    struct husk_err *e)
+                    const struct dbus_wbuf *body, const char *what, bool *sent, struct husk_err *e)
 {
   struct job_wait w = {0};
   struct dbus_msg reply = {0};
@@ -333,9 +331,9 @@ int sdb_unit_property(struct sdb *b, const char *unit, const char *iface, const 
     return r;
   dw_string(&body, iface);
   dw_string(&body, prop);
-  r = body.failed ? herr(e, ENOMEM, "systemd: %s", what)
-                  : call(b, upath, "org.freedesktop.DBus.Properties", "Get", "ss", &body, &reply,
-                         what, e);
+  r = body.failed
+          ? herr(e, ENOMEM, "systemd: %s", what)
+          : call(b, upath, "org.freedesktop.DBus.Properties", "Get", "ss", &body, &reply, what, e);
   dw_free(&body);
   free(upath);
   if (r == 0 && !(val = sd_wire_reply_variant_string(&reply)))

@@ -132,7 +132,8 @@ static int authenticate(struct dbus_conn *c, struct husk_err *e)
 {
   char line[MAX_AUTH_LINE], retry[64], uid[16];
   int r, k = 0;
-  if ((r = send_str(c, "\0AUTH EXTERNAL\r\n", 16, e)) < 0 || (r = read_line(c, line, sizeof line, e)) < 0)
+  if ((r = send_str(c, "\0AUTH EXTERNAL\r\n", 16, e)) < 0 ||
+      (r = read_line(c, line, sizeof line, e)) < 0)
     return r;
   if (starts(line, "DATA")) {
     if ((r = send_str(c, "DATA\r\n", 6, e)) < 0 || (r = read_line(c, line, sizeof line, e)) < 0)

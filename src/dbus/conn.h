@@ -20,9 +20,9 @@ struct dbus_conn {
   int fd;
   uint32_t serial;
   uint64_t deadline;
-  bool bus;      /* a bus daemon (Hello sent); false: a peer-to-peer socket */
+  bool bus;        /* a bus daemon (Hello sent); false: a peer-to-peer socket */
   char shown[128]; /* the socket, for messages */
-  uint8_t *rx;   /* received, not yet consumed */
+  uint8_t *rx;     /* received, not yet consumed */
   size_t rx_len, rx_cap;
   dbus_msg_cb on_other;
   void *on_other_data;

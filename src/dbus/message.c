@@ -29,17 +29,15 @@ static void field_str(struct dbus_wbuf *w, uint8_t code, const char *type, const
     dw_string(w, v);
 }
 
-int dbus_msg_build_call(struct dbus_wbuf *out, uint32_t serial, const struct dbus_call_spec *c)
+int dbus_msg_build(struct dbus_wbuf *out, enum dbus_msg_type type, uint32_t serial,
+                   const struct dbus_call_spec *c)
 {
   size_t body_len = c->body ? c->body->len : 0, start = out->len;
   struct dw_array fields;
-  if (c->body && c->body->failed)
-    return -1;
-  /* the message starts 8-aligned in out: alignment counts from its start */
-  if (start % 8)
-    return -1;
+  if ((c->body && c->body->failed) || start % 8)
+    return -1; /* alignment counts from the message's start */
   dw_u8(out, 'l');
-  dw_u8(out, DBUS_METHOD_CALL);
+  dw_u8(out, (uint8_t)type);
   dw_u8(out, 0); /* flags: a reply is expected, auto-start allowed */
   dw_u8(out, 1); /* protocol version */
   dw_u32(out, (uint32_t)body_len);
@@ -48,6 +46,13 @@ int dbus_msg_build_call(struct dbus_wbuf *out, uint32_t serial, const struct dbu
   field_str(out, F_PATH, "o", c->path);
   field_str(out, F_INTERFACE, "s", c->interface);
   field_str(out, F_MEMBER, "s", c->member);
+  field_str(out, F_ERROR_NAME, "s", c->error_name);
+  if (c->reply_serial) {
+    dw_align(out, 8);
+    dw_u8(out, F_REPLY_SERIAL);
+    dw_signature(out, "u");
+    dw_u32(out, c->reply_serial);
+  }
   field_str(out, F_DESTINATION, "s", c->destination);
   if (c->signature && *c->signature)
     field_str(out, F_SIGNATURE, "g", c->signature);
@@ -56,6 +61,11 @@ int dbus_msg_build_call(struct dbus_wbuf *out, uint32_t serial, const struct dbu
   if (body_len)
     dw_bytes(out, c->body->p, body_len);
   return out->failed ? -1 : 0;
+}
+
+int dbus_msg_build_call(struct dbus_wbuf *out, uint32_t serial, const struct dbus_call_spec *c)
+{
+  return dbus_msg_build(out, DBUS_METHOD_CALL, serial, c);
 }
 
 static uint32_t u32_at(const uint8_t *p, bool big)
@@ -113,8 +123,8 @@ static void read_field(struct dbus_rbuf *r, struct dbus_msg *m)
       return;
     }
     val = want[0] == 'g' ? dr_signature(r) : dr_string(r);
-    const char **slot[] = {NULL,           &m->path,   &m->interface,   &m->member, &m->error_name,
-                           NULL,           &m->destination, &m->sender, &m->signature};
+    const char **slot[] = {NULL, &m->path,        &m->interface, &m->member,   &m->error_name,
+                           NULL, &m->destination, &m->sender,    &m->signature};
     *slot[code] = val;
     return;
   }

@@ -18,18 +18,23 @@ enum dbus_msg_type {
 /* The fixed part before the header fields' array content. */
 #define DBUS_FIXED_HEADER 16
 
-/* A method call to build. Body: what dw_* wrote (may be NULL when sig is
- * empty); it was written from offset 0, and lands 8-aligned, so its
+/* A message to build. Body: what dw_* wrote (NULL when signature is
+ * empty); it was written from offset 0 and lands 8-aligned, so its
  * alignment holds. */
 struct dbus_call_spec {
   const char *destination; /* NULL on a direct connection is fine */
   const char *path, *interface, *member;
   const char *signature; /* of the body; "" or NULL for none */
   const struct dbus_wbuf *body;
+  uint32_t reply_serial;  /* returns and errors */
+  const char *error_name; /* errors */
 };
 
-/* Appends a whole method-call message to out. -1 on allocation failure or
- * a body larger than the limits. */
+/* Appends a whole message of the given type to out (which must end
+ * 8-aligned). -1 on allocation failure or a body over the limits. */
+int dbus_msg_build(struct dbus_wbuf *out, enum dbus_msg_type type, uint32_t serial,
+                   const struct dbus_call_spec *c);
+/* A method call (flags: a reply is expected). */
 int dbus_msg_build_call(struct dbus_wbuf *out, uint32_t serial, const struct dbus_call_spec *c);
 
 /* A received message. Strings point into raw, which the message owns. */
