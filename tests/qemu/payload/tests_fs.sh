@@ -9,7 +9,7 @@ test_env() {
 	done
 	expect_eq "$(ps -p 1 -o comm=)" systemd "PID 1" || return 1
 	expect_eq "$(systemctl is-active dbus.service)" active "dbus" || return 1
-	"$HUSK" --version | grep -q '+SYSTEMD' || fail "husk built without libsystemd" || return 1
+	"$HUSK" --version | grep -q '+SYSTEMD' || fail "husk built without the systemd driver" || return 1
 }
 
 # The biggest process in the cgroup (a child) is OOM-killed; init lives on.
