@@ -56,6 +56,13 @@ int cgroup_destroy(const struct cgroup *cg, struct husk_err *e);
 int cgroup_signal_all(const struct cgroup *cg, int sig, struct husk_err *e);
 int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *n, struct husk_err *e);
 int cgroup_freeze(const struct cgroup *cg, bool frozen, struct husk_err *e);
+/* Whether the container's cgroup is a v2 one (pure v2, or only the unified
+ * tree of a hybrid host, as rootless). */
+bool cgroup_is_v2(const struct cgroup *cg);
+/* The path of a controller file of the container's cgroup: in its v2
+ * directory, or on v1 and hybrid in hierarchy v1ctl ("memory", "cpuacct"). */
+void cgroup_file(const struct cgroup *cg, const char *v1ctl, const char *file, char *out,
+                 size_t len);
 /* 1 frozen, 0 not, <0 unknown. */
 int cgroup_is_frozen(const struct cgroup *cg);
 void cgroup_clear(struct cgroup *cg);

@@ -65,6 +65,20 @@ static const char *v2_root(const struct cgroup *cg)
   return cg->layout == CG_LAYOUT_UNIFIED ? CG_ROOT "/unified" : CG_ROOT;
 }
 
+bool cgroup_is_v2(const struct cgroup *cg)
+{
+  return cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED;
+}
+
+void cgroup_file(const struct cgroup *cg, const char *v1ctl, const char *file, char *out,
+                 size_t len)
+{
+  if (cgroup_is_v2(cg))
+    snprintf(out, len, "%s%s/%s", v2_root(cg), cg->path, file);
+  else
+    snprintf(out, len, CG_ROOT "/%s%s/%s", v1ctl, cg->path, file);
+}
+
 /* Calls fn for every hierarchy directory of the container ("<mount>/<path>"). */
 typedef int (*cg_dir_fn)(const char *dir, bool is_v2, void *arg, struct husk_err *e);
 

@@ -61,10 +61,7 @@ static long long read_num(const struct cgroup *cg, const char *v1ctl, const char
 {
   char path[PATH_MAX], *data = NULL, *p;
   long long v = -1;
-  if (cg->layout == CG_LAYOUT_V2)
-    snprintf(path, sizeof path, CG_ROOT "%s/%s", cg->path, file);
-  else
-    snprintf(path, sizeof path, CG_ROOT "/%s%s/%s", v1ctl, cg->path, file);
+  cgroup_file(cg, v1ctl, file, path, sizeof path);
   if (read_file_at(AT_FDCWD, path, &data, NULL, NULL) < 0)
     return -1;
   p = key ? strstr(data, key) : data;
@@ -85,7 +82,7 @@ static void kv_num(struct oci_json_gen *g, const char *key, long long v)
 static char *stats_json(const struct container *c)
 {
   const struct cgroup *cg = &c->cgroup;
-  bool v2 = cg->layout == CG_LAYOUT_V2;
+  bool v2 = cgroup_is_v2(cg);
   struct oci_json_gen *g = oci_json_gen_new(false);
   long long cpu = v2 ? read_num(cg, "", "cpu.stat", "usage_usec ")
                      : read_num(cg, "cpuacct", "cpuacct.usage", NULL);

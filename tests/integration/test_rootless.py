@@ -221,9 +221,18 @@ def lifecycle(ctx, u, d, cfg, can_pause):
         assert json.loads(u("state", cid).out)["status"] == "paused"
         assert u("resume", cid).rc == 0
         assert json.loads(u("state", cid).out)["status"] == "running"
-        # update: what the delegated cgroup hands down, an error naming the rest
         with open(os.path.join(V2_ROOT, "cgroup.subtree_control")) as f:
             handed = f.read().split()
+        # events --stats reads the delegated v2 cgroup (cpu.stat is in every one)
+        r = u("events", "--stats", cid)
+        assert r.rc == 0, r
+        data = json.loads(r.out)["data"]
+        assert data["cpu"]["usage"]["total"] > 0, data
+        if "pids" in handed:
+            assert data["pids"]["current"] >= 2, data
+        if "memory" in handed:
+            assert data["memory"]["usage"]["usage"] > 0, data
+        # update: what the delegated cgroup hands down, an error naming the rest
         upd = os.path.join(ctx.dir, "update.json")
         with open(upd, "w") as f:
             json.dump({"pids": {"limit": 20}}, f)
