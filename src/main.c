@@ -202,8 +202,11 @@ int main(int argc, char **argv)
       goto out;
     }
   }
-  if (husk_log_init(g.log, g.log_json, level_of(log_level, g.debug)) < 0)
+  /* as runc and crun: a log we were told to write and cannot is fatal */
+  if (husk_log_init(g.log, g.log_json, level_of(log_level, g.debug)) < 0) {
     fprintf(stderr, "husk: open log `%s`: %s\n", g.log, strerror(errno));
+    goto out;
+  }
   if (first >= argc) {
     usage(stderr);
     goto out;

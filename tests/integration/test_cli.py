@@ -30,6 +30,18 @@ def test_unknown_command_fails(rt):
     assert r.rc != 0
 
 
+def test_unopenable_log_is_fatal(ctx, rt, bundle, cid):
+    # as runc and crun: nothing runs when the log we were given cannot be opened
+    log = os.path.join(ctx.dir, "no-such-dir", "log.json")
+    r = rt.run(bundle, cid, global_args=["--log", log])
+    assert r.rc != 0, r
+    assert "open log `%s`: No such file or directory" % log in r.err, r
+    assert rt.status(cid) is None
+    ctx.assert_clean(cid)
+    r = rt("--log", log, "list")
+    assert r.rc != 0 and "open log" in r.err, r
+
+
 def test_checkpoint_help_exits_zero(rt):
     assert rt("checkpoint", "--help").rc == 0
 
