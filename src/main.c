@@ -68,9 +68,10 @@ static void usage(FILE *out)
                "  -v, --version           print the version\n"
                "  -h, --help              print this help\n\nCommands:\n");
   for (const struct husk_cmd *c = husk_commands; c->name; c++)
-    fprintf(out, "  %-12s %s\n", c->name, c->summary);
-  fprintf(out, "  %-12s %s\n\nRun `husk COMMAND --help` for the options of a command.\n",
-          "help", "print this help, or a command's (husk help COMMAND)");
+    if (c->summary)
+      fprintf(out, "  %-12s %s\n", c->name, c->summary);
+  fprintf(out, "  %-12s %s\n\nRun `husk COMMAND --help` for the options of a command.\n", "help",
+          "print this help, or a command's (husk help COMMAND)");
 }
 
 /* `husk help [COMMAND]`, as runc has it. */
@@ -88,23 +89,32 @@ static int help_command(struct husk_globals *g, int argc, char **argv)
   return 1;
 }
 
-enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_LOG_LEVEL, G_DEBUG, G_SYSTEMD, G_MANAGER, G_ROOTLESS,
-       G_CDI_DIR, G_CRIU };
+enum {
+  G_ROOT = 256,
+  G_LOG,
+  G_LOG_FORMAT,
+  G_LOG_LEVEL,
+  G_DEBUG,
+  G_SYSTEMD,
+  G_MANAGER,
+  G_ROOTLESS,
+  G_CDI_DIR,
+  G_CRIU
+};
 
-static const struct option global_opts[] = {
-    {"root", required_argument, NULL, G_ROOT},
-    {"log", required_argument, NULL, G_LOG},
-    {"log-format", required_argument, NULL, G_LOG_FORMAT},
-    {"log-level", required_argument, NULL, G_LOG_LEVEL},
-    {"debug", no_argument, NULL, G_DEBUG},
-    {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
-    {"cgroup-manager", required_argument, NULL, G_MANAGER},
-    {"rootless", required_argument, NULL, G_ROOTLESS},
-    {"cdi-spec-dir", required_argument, NULL, G_CDI_DIR},
-    {"criu", required_argument, NULL, G_CRIU},
-    {"version", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
+static const struct option global_opts[] = {{"root", required_argument, NULL, G_ROOT},
+                                            {"log", required_argument, NULL, G_LOG},
+                                            {"log-format", required_argument, NULL, G_LOG_FORMAT},
+                                            {"log-level", required_argument, NULL, G_LOG_LEVEL},
+                                            {"debug", no_argument, NULL, G_DEBUG},
+                                            {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
+                                            {"cgroup-manager", required_argument, NULL, G_MANAGER},
+                                            {"rootless", required_argument, NULL, G_ROOTLESS},
+                                            {"cdi-spec-dir", required_argument, NULL, G_CDI_DIR},
+                                            {"criu", required_argument, NULL, G_CRIU},
+                                            {"version", no_argument, NULL, 'v'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
 
 static int parse_globals(int argc, char **argv, struct husk_globals *g, const char **log_level)
 {

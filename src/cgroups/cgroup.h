@@ -37,8 +37,7 @@ int cgroup_manager_parse(const char *name, enum cg_manager *out);
  * id) without touching anything, so the caller can record them before any
  * directory exists (a runtime killed mid-create leaves a state that
  * `delete --force` cleans). Nothing to do when the path is already set. */
-int cgroup_plan(struct cgroup *cg, const struct oci_spec *spec, const char *id,
-                struct husk_err *e);
+int cgroup_plan(struct cgroup *cg, const struct oci_spec *spec, const char *id, struct husk_err *e);
 /* Plans (if not done yet) and creates the cgroup with the spec's resources
  * applied. Fault points: cgroup:mkdir-<hierarchy>, cgroup:wrote-<controller>. */
 int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id,

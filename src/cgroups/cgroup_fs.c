@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,6 @@
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/magic.h>
 
 #include "cgroups/cgroup.h"
 #include "cgroups/cgroup_internal.h"
@@ -24,10 +24,9 @@
 #include "util/fs.h"
 
 /* v1 hierarchies we manage; the "unified" entry is the v2 tree of a hybrid host. */
-static const char *const v1_hierarchies[] = {"cpu", "cpuacct", "cpuset", "memory", "devices",
-                                             "freezer", "blkio", "pids", "net_cls",
-                                             "net_prio", "hugetlb", "rdma", "perf_event",
-                                             "systemd", NULL};
+static const char *const v1_hierarchies[] = {
+    "cpu",     "cpuacct",  "cpuset",  "memory", "devices",    "freezer", "blkio", "pids",
+    "net_cls", "net_prio", "hugetlb", "rdma",   "perf_event", "systemd", NULL};
 
 enum cg_layout cgroup_detect_layout(void)
 {
@@ -191,7 +190,7 @@ static bool path_escapes(const char *p)
 /* Writes r into the container's cgroup. create: the full initial set (device
  * rules are always installed on v1); otherwise an update of the fields present. */
 int cgfs_apply(const struct cgroup *cg, const struct oci_resources *r, bool create,
-                           struct husk_err *e)
+               struct husk_err *e)
 {
   switch (cg->layout) {
   case CG_LAYOUT_V2:
@@ -208,8 +207,9 @@ int cgfs_apply(const struct cgroup *cg, const struct oci_resources *r, bool crea
     return cg_apply_v2(CG_ROOT "/unified", cg->path, r, true, e);
   case CG_LAYOUT_V1:
     if (r->unified.n)
-      return herr(e, ENOTSUP, "linux.resources.unified: needs a cgroup v2 hierarchy (this host "
-                              "has cgroup v1 only)");
+      return herr(e, ENOTSUP,
+                  "linux.resources.unified: needs a cgroup v2 hierarchy (this host "
+                  "has cgroup v1 only)");
     return cg_apply_v1(cg->path, r, false, create, e);
   default:
     return herr(e, ENOENT, "linux.resources: no cgroup hierarchy mounted at " CG_ROOT);
@@ -240,8 +240,7 @@ static int create_rootless(struct cgroup *cg, const struct oci_spec *spec, const
 /* Rootless cgroups are planned by create_rootless (what is delegated decides).
  * systemd: the unit is checked and the bus opened; the path is known once
  * the scope runs (cgroup_attach_init). */
-int cgroup_plan(struct cgroup *cg, const struct oci_spec *spec, const char *id,
-                struct husk_err *e)
+int cgroup_plan(struct cgroup *cg, const struct oci_spec *spec, const char *id, struct husk_err *e)
 {
   if (cg->manager == CG_MANAGER_DISABLED || cg->path)
     return 0;
@@ -274,8 +273,7 @@ int cgroup_create(struct cgroup *cg, const struct oci_spec *spec, const char *id
     return create_rootless(cg, spec, id, e);
   if (cgroup_plan(cg, spec, id, e) < 0)
     return -1;
-  if (cgfs_make_dirs(cg, e) < 0 ||
-      cgfs_apply(cg, spec_resources(spec), true, e) < 0) {
+  if (cgfs_make_dirs(cg, e) < 0 || cgfs_apply(cg, spec_resources(spec), true, e) < 0) {
     cgroup_destroy(cg, NULL);
     return -1;
   }

@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "container/checkpoint.h"
 #include "container/lifecycle.h"
+#include "container/restore_hooks.h"
 #include "util/fs.h"
 
 #define CKPT_USAGE                                                                                 \
@@ -280,4 +281,15 @@ int cmd_restore(struct husk_globals *g, int argc, char **argv)
   oci_spec_free(spec);
   cli_free(&cli);
   return r < 0 ? cmd_fail(&e) : code;
+}
+
+/* CRIU's action script during restore (restore_hooks.h): `restore-hooks ID`. */
+int cmd_restore_hooks(struct husk_globals *g, int argc, char **argv)
+{
+  struct husk_err e = {0};
+  if (argc != 2) {
+    fprintf(stderr, "usage: husk restore-hooks ID (internal: CRIU runs it during restore)\n");
+    return 2;
+  }
+  return restore_hooks_run(g->root, argv[1], &e) < 0 ? cmd_fail(&e) : 0;
 }

@@ -73,6 +73,7 @@ int cmd_features(struct husk_globals *g, int argc, char **argv);
 int cmd_check(struct husk_globals *g, int argc, char **argv);
 int cmd_checkpoint(struct husk_globals *g, int argc, char **argv);
 int cmd_restore(struct husk_globals *g, int argc, char **argv);
+int cmd_restore_hooks(struct husk_globals *g, int argc, char **argv);
 int cmd_cdi(struct husk_globals *g, int argc, char **argv);
 
 #endif

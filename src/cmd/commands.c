@@ -21,4 +21,6 @@ const struct husk_cmd husk_commands[] = {
     {"check", "check this machine and user for (rootless) containers", cmd_check},
     {"checkpoint", "checkpoint a container to disk with CRIU", cmd_checkpoint},
     {"restore", "restore a container from a CRIU checkpoint", cmd_restore},
+    /* internal (no summary: not listed): CRIU's action script during restore */
+    {"restore-hooks", NULL, cmd_restore_hooks},
     {NULL, NULL, NULL}};

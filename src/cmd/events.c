@@ -29,8 +29,10 @@ static const struct option opts[] = {{"stats", no_argument, NULL, 's'},
 /* Go durations: "5s", "100ms", "1.5s", "2m", "1h". */
 static long long parse_duration_ms(const char *s)
 {
-  static const struct { const char *unit; double ms; } units[] = {
-      {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+  static const struct {
+    const char *unit;
+    double ms;
+  } units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
   char *end;
   double v;
   errno = 0;

@@ -9,7 +9,9 @@
  *   3. external mounts mapped from this config, a network namespace path
  *   4. criu restore, run inside the container's cgroup with --cgroup-root
  *      so the tasks land there; the init becomes our child
- *      (--restore-sibling) and its pid comes from CRIU's pidfile. */
+ *      (--restore-sibling) and its pid comes from CRIU's pidfile; prestart
+ *      and createRuntime hooks run from CRIU's action script
+ *      (restore_hooks.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 #include "container/checkpoint.h"
+#include "container/restore_hooks.h"
 #include "sandbox/console.h"
 #include "util/fault.h"
 #include "util/fs.h"
@@ -185,6 +188,7 @@ struct plan {
   struct criu_restore_ctx x;
   int netfd;
   char pidfile[PATH_MAX];
+  char action[2 * PATH_MAX];
 };
 
 static int prepare(struct sandbox *sb, struct restore_req *r, struct plan *p, struct husk_err *e)
@@ -210,6 +214,11 @@ static int prepare(struct sandbox *sb, struct restore_req *r, struct plan *p, st
   unlink(p->pidfile); /* CRIU refuses an existing one */
   p->x.root = sb->rootfs;
   p->x.pidfile = p->pidfile;
+  if (restore_hooks_wanted(spec)) {
+    if (restore_hooks_script(c, p->action, sizeof p->action) < 0)
+      return herr(e, ENAMETOOLONG, "restore: the hooks' action script");
+    p->x.action_script = p->action;
+  }
   if (c->cgroup.manager != CG_MANAGER_DISABLED && c->cgroup.path)
     p->x.cgroup_root = c->cgroup.path;
   return 0;
@@ -238,8 +247,9 @@ int restore_spawn(struct sandbox *sb, void *arg, struct husk_err *e)
   char log[PATH_MAX];
   int keep[3] = {-1, -1, -1}, k = 0, rc = -1;
   if (sb->c->cgroup.manager == CG_MANAGER_SYSTEMD) /* its scope needs a pid before CRIU runs */
-    return herr(e, ENOTSUP, "restore: not supported with the systemd cgroup manager (use "
-                            "--cgroup-manager=cgroupfs)");
+    return herr(e, ENOTSUP,
+                "restore: not supported with the systemd cgroup manager (use "
+                "--cgroup-manager=cgroupfs)");
   if (prepare(sb, r, &p, e) < 0 || criu_restore_argv(r->criu_bin, &r->criu, &p.x, &argv, e) < 0 ||
       fault_point("restore:before-criu", e) < 0)
     goto out;
@@ -251,8 +261,14 @@ int restore_spawn(struct sandbox *sb, void *arg, struct husk_err *e)
     cg = &sb->c->cgroup;
   snprintf(log, sizeof log, "%s/restore.log",
            r->criu.work_path ? r->criu.work_path : r->criu.image_path);
-  if (criu_run(argv.v, "restore", log, cg, keep, true, e) < 0 ||
-      read_pid(p.pidfile, &sb->c->pid, e) < 0)
+  if (criu_run(argv.v, "restore", log, cg, keep, true, e) < 0) {
+    char *hook = restore_hooks_failure(sb->c); /* CRIU stopped because a hook failed */
+    if (hook)
+      herr_msg(e, EIO, "%s (CRIU's restore was stopped)", hook);
+    free(hook);
+    goto out;
+  }
+  if (read_pid(p.pidfile, &sb->c->pid, e) < 0)
     goto out;
   sb->c->pid_start = proc_start_time(sb->c->pid);
   {

@@ -54,11 +54,12 @@ struct criu_dump_ctx {
 
 /* What the restore needs besides the options. */
 struct criu_restore_ctx {
-  const char *root;        /* the rootfs (host path) */
-  const char *cgroup_root; /* the container's cgroup path, or NULL */
-  const char *pidfile;     /* absolute; must not exist */
-  struct svec external;    /* --external values: mnt[KEY]:HOSTPATH */
-  struct svec inherit;     /* --inherit-fd values: fd[N]:ID */
+  const char *root;          /* the rootfs (host path) */
+  const char *cgroup_root;   /* the container's cgroup path, or NULL */
+  const char *pidfile;       /* absolute; must not exist */
+  struct svec external;      /* --external values: mnt[KEY]:HOSTPATH */
+  struct svec inherit;       /* --inherit-fd values: fd[N]:ID */
+  const char *action_script; /* --action-script (sh -c), or NULL */
 };
 
 int criu_valid_cgroups_mode(const char *mode);

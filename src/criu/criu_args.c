@@ -174,6 +174,10 @@ int criu_restore_argv(const char *criu, const struct criu_opts *o, const struct 
     sv_add(a, "--cgroup-root");
     sv_add(a, "%s", x->cgroup_root);
   }
+  if (x->action_script) {
+    sv_add(a, "--action-script");
+    sv_add(a, "%s", x->action_script);
+  }
   if (o->tcp_close)
     sv_add(a, "--tcp-close");
   if (o->lsm_profile) {

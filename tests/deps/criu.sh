@@ -11,7 +11,8 @@
 #
 #   $HUSK_TEST_CACHE/criu/bin/criu        (default /var/tmp/husk-test/criu)
 #
-# Idempotent: does nothing when the wrapper exists and `criu check` passes.
+# Idempotent: does nothing when the wrapper exists and `criu check` passes
+# (and tests/deps/criu-smoke: a plain process dumps and restores).
 # It never fails the setup: when no working CRIU can be had it writes the
 # reason to $HUSK_TEST_CACHE/criu/unavailable, and the tests that need CRIU
 # skip with that reason.
@@ -37,7 +38,15 @@ unavailable() {
 	exit 0
 }
 
+# `criu check` is not enough: a real dump and restore of a plain process
+smoke_or_unavailable() { # criu binary
+	local why
+	why=$("$(dirname "$0")/criu-smoke" "$1") ||
+		unavailable "criu $($1 --version | head -n 1 | sed 's/^Version: //') passes 'criu check', but $why"
+}
+
 if [ -x "$wrapper" ] && works "$wrapper"; then
+	smoke_or_unavailable "$wrapper"
 	rm -f "$cache/unavailable"
 	exit 0
 fi
@@ -101,5 +110,6 @@ mv "$wrapper.tmp" "$wrapper"
 if ! works "$wrapper"; then
 	unavailable "criu from $suite fails 'criu check': $("$wrapper" check 2>&1 | tail -n 3 | tr '\n' ' ')"
 fi
+smoke_or_unavailable "$wrapper"
 rm -f "$cache/unavailable"
-log "$("$wrapper" --version | head -n 1) passes 'criu check' ($wrapper)"
+log "$("$wrapper" --version | head -n 1) passes 'criu check' and dumps and restores a process ($wrapper)"

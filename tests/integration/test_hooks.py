@@ -179,3 +179,43 @@ def test_poststop_runs_on_force_delete(ctx, rt, bundle, cid, hookdir):
     assert rt.start(cid).rc == 0
     assert rt.delete(cid, "--force").rc == 0
     assert read_state(hookdir, "poststop")["id"] == cid
+
+
+# --- restore: CRIU calls back through --action-script (restore_hooks.h) ---------
+
+@pytest.mark.husk_only
+def test_restore_hooks_command_runs_runtime_hooks(ctx, rt, bundle, cid):
+    """What CRIU's action script runs during `husk restore` (end to end in
+    test_checkpoint.py where CRIU can dump on the machine): prestart and
+    createRuntime at setup-namespaces with CRIU's pid, nothing at other
+    actions, and a failing hook reported and left for the restoring husk."""
+    out = os.path.join(ctx.dir, "hooks")
+    os.makedirs(out)
+    bundle.config["hooks"] = {h: [recorder(out, h)] for h in ("prestart", "createRuntime")}
+    bundle.sleep_forever()
+    assert rt.create(bundle, cid).rc == 0
+    for h in ("prestart", "createRuntime"):
+        os.unlink(os.path.join(out, h + ".json"))
+    env = dict(os.environ, CRTOOLS_SCRIPT_ACTION="pre-restore", CRTOOLS_INIT_PID="4242")
+    assert rt("restore-hooks", cid, env=env).rc == 0
+    assert os.listdir(out) == [] or all(not f.endswith(".json") for f in os.listdir(out))
+    env["CRTOOLS_SCRIPT_ACTION"] = "setup-namespaces"
+    r = rt("restore-hooks", cid, env=env)
+    assert r.rc == 0, r
+    for h in ("prestart", "createRuntime"):
+        st = read_state(out, h)
+        assert st["id"] == cid and st["pid"] == 4242 and st["status"] == "creating", (h, st)
+    # a failing hook: non-zero for CRIU, its reason kept for the restoring husk
+    bundle.config["hooks"] = {"prestart": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 7"]}]}
+    with open(os.path.join(rt.root, cid, "config.json"), "w") as f:
+        json.dump(bundle.config, f)
+    r = rt("restore-hooks", cid, env=env)
+    assert r.rc != 0 and "prestart" in r.err, r
+    with open(os.path.join(rt.root, cid, "restore-hooks.err")) as f:
+        assert "prestart" in f.read()
+    # without CRIU's environment it says what it is
+    r = rt("restore-hooks", cid)
+    assert r.rc != 0 and "internal command" in r.err, r
+    assert "restore-hooks" not in rt("--help").out
+    rt.delete(cid, "--force")
+    ctx.assert_clean(cid)

@@ -125,10 +125,13 @@ static void test_restore_argv(void)
          has_seq(&a, "--inherit-fd", "fd[0]:pipe:[123]"),
      "externals and inherited fds");
   ok(!sv_has(&a, "--skip-file-rwx-check"), "no rwx skip for pipes");
+  ok(!sv_has(&a, "--action-script"), "no hooks: no action script");
   sv_free(&a);
   sv_add(&x.inherit, "fd[1]:file[1b:a789e1]");
+  x.action_script = "exec /proc/1/exe --root '/run/h' restore-hooks 'c2'";
   criu_restore_argv("criu", &o, &x, &a, &e);
   ok(sv_has(&a, "--skip-file-rwx-check"), "a host file standing in: rwx check skipped");
+  ok(has_seq(&a, "--action-script", x.action_script), "hooks: CRIU calls back");
   sv_free(&a);
   sv_free(&x.external);
   sv_free(&x.inherit);
