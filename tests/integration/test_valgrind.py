@@ -7,7 +7,12 @@ valgrind 3.19 lacks pidfd_open, fsopen and openat2: husk takes its fallbacks
 there (the /proc walk instead of a pidfd, RESOLVE_IN_ROOT emulation). It also
 cannot execveat(fd, ""), which husk uses to re-execute itself from a read-only
 copy before it enters a container (CVE-2019-5736, util/exe_guard.c): the
-binary under test sits on a read-only bind mount, where husk needs no copy."""
+binary under test sits on a read-only bind mount, where husk needs no copy.
+
+memcheck needs a dynamic binary (it replaces malloc through the dynamic
+linker). The default build is static, so these tests skip against it; the
+stage tests/stages/75-valgrind.sh builds husk with --disable-static-binary
+and runs this file against that."""
 import glob
 import os
 import re
@@ -22,19 +27,32 @@ SUPP = os.path.join(os.path.dirname(__file__), "valgrind.supp")
 SLOW = 120
 
 
+def ldd(path):
+    try:
+        p = subprocess.run(["ldd", path], capture_output=True, text=True)
+        return p.stdout + p.stderr
+    except OSError:
+        return ""
+
+
 def sanitized(path):
     """ASan and valgrind do not mix."""
-    try:
-        out = subprocess.run(["ldd", path], capture_output=True, text=True).stdout
-    except OSError:
-        return False
+    out = ldd(path)
     return "libasan" in out or "libubsan" in out
+
+
+def static(path):
+    out = ldd(path)
+    return "statically linked" in out or "not a dynamic executable" in out
 
 
 pytestmark = [
     pytest.mark.husk_only,
     pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind not installed"),
     pytest.mark.skipif(sanitized(runtime_path()), reason="runtime built with sanitizers"),
+    pytest.mark.skipif(static(runtime_path()),
+                       reason="a static husk (memcheck needs a dynamic one): "
+                              "stage 75-valgrind runs these against --disable-static-binary"),
 ]
 
 
