@@ -286,9 +286,15 @@ int cmd_restore(struct husk_globals *g, int argc, char **argv)
 /* CRIU's action script during restore (restore_hooks.h): `restore-hooks ID`. */
 int cmd_restore_hooks(struct husk_globals *g, int argc, char **argv)
 {
+  static const char usage[] = "usage: husk restore-hooks ID (internal: CRIU runs it during "
+                              "restore)\n";
   struct husk_err e = {0};
+  if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    fputs(usage, stdout);
+    return 0;
+  }
   if (argc != 2) {
-    fprintf(stderr, "usage: husk restore-hooks ID (internal: CRIU runs it during restore)\n");
+    fputs(usage, stderr);
     return 2;
   }
   return restore_hooks_run(g->root, argv[1], &e) < 0 ? cmd_fail(&e) : 0;
