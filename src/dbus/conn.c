@@ -120,11 +120,6 @@ static bool starts(const char *line, const char *word)
   return strncmp(line, word, n) == 0 && (line[n] == 0 || line[n] == ' ');
 }
 
-static int send_str(struct dbus_conn *c, const char *s, size_t n, struct husk_err *e)
-{
-  return send_all(c, s, n, e);
-}
-
 /* SASL EXTERNAL: first without an identity, so that the server takes it from
  * SO_PEERCRED (right inside a user namespace, where our uid is not the one
  * the server sees); servers that want an identity get our euid as hex. */
@@ -132,11 +127,11 @@ static int authenticate(struct dbus_conn *c, struct husk_err *e)
 {
   char line[MAX_AUTH_LINE], retry[64], uid[16];
   int r, k = 0;
-  if ((r = send_str(c, "\0AUTH EXTERNAL\r\n", 16, e)) < 0 ||
+  if ((r = send_all(c, "\0AUTH EXTERNAL\r\n", 16, e)) < 0 ||
       (r = read_line(c, line, sizeof line, e)) < 0)
     return r;
   if (starts(line, "DATA")) {
-    if ((r = send_str(c, "DATA\r\n", 6, e)) < 0 || (r = read_line(c, line, sizeof line, e)) < 0)
+    if ((r = send_all(c, "DATA\r\n", 6, e)) < 0 || (r = read_line(c, line, sizeof line, e)) < 0)
       return r;
   }
   if (starts(line, "REJECTED") || starts(line, "ERROR")) {
@@ -145,13 +140,13 @@ static int authenticate(struct dbus_conn *c, struct husk_err *e)
     for (const char *p = uid; *p; p++)
       k += snprintf(retry + k, sizeof retry - (size_t)k, "%02x", (unsigned char)*p);
     k += snprintf(retry + k, sizeof retry - (size_t)k, "\r\n");
-    if ((r = send_str(c, retry, (size_t)k, e)) < 0 || (r = read_line(c, line, sizeof line, e)) < 0)
+    if ((r = send_all(c, retry, (size_t)k, e)) < 0 || (r = read_line(c, line, sizeof line, e)) < 0)
       return r;
   }
   if (!starts(line, "OK"))
     return herr_msg(e, EACCES, "D-Bus: %s refused our credentials (euid %u): `%s`", c->shown,
                     (unsigned)geteuid(), line);
-  return send_str(c, "BEGIN\r\n", 7, e);
+  return send_all(c, "BEGIN\r\n", 7, e);
 }
 
 static int connect_one(struct dbus_conn *c, const struct dbus_endpoint *ep, struct husk_err *e)
