@@ -84,7 +84,7 @@ typedef int (*cg_dir_fn)(const char *dir, bool is_v2, void *arg, struct husk_err
 static int for_each_dir(const struct cgroup *cg, cg_dir_fn fn, void *arg, struct husk_err *e)
 {
   char dir[PATH_MAX];
-  if (cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED) {
+  if (cgroup_is_v2(cg)) {
     snprintf(dir, sizeof dir, "%s%s", v2_root(cg), cg->path);
     return fn(dir, true, arg, e);
   }
@@ -329,7 +329,7 @@ static int read_pids(const char *dir, pid_t **pids, size_t *n)
 /* The hierarchy that lists every process of the container. */
 static int pids_dir(const struct cgroup *cg, char *dir, size_t len)
 {
-  if (cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED)
+  if (cgroup_is_v2(cg))
     snprintf(dir, len, "%s%s", v2_root(cg), cg->path);
   else if (cg->layout == CG_LAYOUT_HYBRID)
     snprintf(dir, len, CG_ROOT "/unified%s", cg->path);
@@ -365,7 +365,7 @@ int cgroup_signal_all(const struct cgroup *cg, int sig, struct husk_err *e)
 
 static int freezer_file(const struct cgroup *cg, char *file, size_t len, bool *v2)
 {
-  *v2 = cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED;
+  *v2 = cgroup_is_v2(cg);
   if (*v2)
     snprintf(file, len, "%s%s/cgroup.freeze", v2_root(cg), cg->path);
   else
@@ -407,7 +407,7 @@ int cgroup_is_frozen(const struct cgroup *cg)
   int r;
   if (cg->manager == CG_MANAGER_DISABLED || !cg->path)
     return 0;
-  if (cg->layout == CG_LAYOUT_V2 || cg->layout == CG_LAYOUT_UNIFIED) {
+  if (cgroup_is_v2(cg)) {
     snprintf(file, sizeof file, "%s%s/cgroup.events", v2_root(cg), cg->path);
     if (read_file_at(AT_FDCWD, file, &data, NULL, NULL) < 0)
       return -1;
