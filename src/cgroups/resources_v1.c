@@ -76,7 +76,11 @@ static int v1_limit_swap_retry(const char *dir, const struct oci_memory *m, stru
   int r = -1;
   for (int i = 0; i < 5; i++) {
     struct timespec ts = {0, 20000000};
-    if ((r = v1_limit_swap(dir, m, e)) == 0 || !e || e->errnum != EBUSY)
+    if ((r = v1_limit_swap(dir, m, e)) == 0) {
+      herr_clear(e); /* an EBUSY of an earlier try is not an error now */
+      return 0;
+    }
+    if (!e || e->errnum != EBUSY)
       return r;
     nanosleep(&ts, NULL);
   }
@@ -93,8 +97,10 @@ static int busy_hint(const char *dir, struct husk_err *e)
     return -1;
   old = e->msg;
   e->msg = NULL;
-  herr(e, 0, "%s (the kernel could not reclaim the container's memory below the new limit; "
-             "it uses %" PRId64 " bytes now)", old, usage);
+  herr(e, 0,
+       "%s (the kernel could not reclaim the container's memory below the new limit; "
+       "it uses %" PRId64 " bytes now)",
+       old, usage);
   free(old);
   e->errnum = EBUSY;
   return -EBUSY;
@@ -108,9 +114,8 @@ static int v1_memory(const char *path, const struct oci_memory *m, struct husk_e
     return -1;
   if ((m->limit.set || m->swap.set) && v1_limit_swap_retry(dir, m, e) < 0)
     return busy_hint(dir, e);
-  if (m->reservation.set &&
-      cg_write_i64(dir, "memory.soft_limit_in_bytes", m->reservation.value,
-                   L "memory.reservation", e) < 0)
+  if (m->reservation.set && cg_write_i64(dir, "memory.soft_limit_in_bytes", m->reservation.value,
+                                         L "memory.reservation", e) < 0)
     return -1;
   if (m->kernel.set &&
       v1_kmem(dir, "memory.kmem.limit_in_bytes", m->kernel.value, L "memory.kernel", e) < 0)
@@ -161,8 +166,8 @@ static int v1_cpu_rt(const char *dir, const struct oci_cpu *c, struct husk_err *
     r = cg_write_i64(dir, "cpu.rt_period_us", (int64_t)c->realtime_period.value,
                      L "cpu.realtimePeriod", e);
   else if (c->realtime_runtime.set)
-    r = cg_write_i64(dir, "cpu.rt_runtime_us", c->realtime_runtime.value,
-                     L "cpu.realtimeRuntime", e);
+    r = cg_write_i64(dir, "cpu.rt_runtime_us", c->realtime_runtime.value, L "cpu.realtimeRuntime",
+                     e);
   if (r == 0 || !e || e->errnum != EINVAL || !c->realtime_runtime.set)
     return r;
   snprintf(parent, sizeof parent, "%s", dir);
@@ -171,8 +176,10 @@ static int v1_cpu_rt(const char *dir, const struct oci_cpu *c, struct husk_err *
     return r;
   old = e->msg;
   e->msg = NULL;
-  herr(e, 0, "%s (the parent cgroup %s is granted %" PRId64 " us of real-time runtime: grant "
-             "real-time runtime to every ancestor first)", old, parent, budget);
+  herr(e, 0,
+       "%s (the parent cgroup %s is granted %" PRId64 " us of real-time runtime: grant "
+       "real-time runtime to every ancestor first)",
+       old, parent, budget);
   free(old);
   e->errnum = EINVAL;
   return -EINVAL;
@@ -243,8 +250,8 @@ static int v1_weight_devices(const char *dir, const struct oci_block_io *b, stru
     if (w->leaf_weight.set) {
       snprintf(val, sizeof val, "%" PRId64 ":%" PRId64 " %" PRIu64, w->major, w->minor,
                w->leaf_weight.value);
-      if (cg_write(dir, "blkio.leaf_weight_device", val, L "blockIO.weightDevice.leafWeight",
-                   e) < 0)
+      if (cg_write(dir, "blkio.leaf_weight_device", val, L "blockIO.weightDevice.leafWeight", e) <
+          0)
         return -1;
     }
   }
@@ -292,8 +299,8 @@ static int v1_network(const char *path, const struct oci_network *n, struct husk
   char dir[PATH_MAX];
   if (n->class_id.set) {
     v1_dir(dir, sizeof dir, "net_cls", path);
-    if (cg_write_i64(dir, "net_cls.classid", (int64_t)n->class_id.value,
-                     L "network.classID", e) < 0)
+    if (cg_write_i64(dir, "net_cls.classid", (int64_t)n->class_id.value, L "network.classID", e) <
+        0)
       return -1;
   }
   v1_dir(dir, sizeof dir, "net_prio", path);

@@ -68,9 +68,13 @@ out:
 
 static char *state_json(struct sandbox *sb, pid_t pid, const char *status)
 {
-  struct oci_state st = {.oci_version = sb->spec->oci_version, .id = sb->c->id,
-                         .status = (char *)status, .pid = pid, .bundle = sb->c->bundle,
-                         .rootfs = sb->rootfs, .annotations = sb->spec->annotations};
+  struct oci_state st = {.oci_version = sb->spec->oci_version,
+                         .id = sb->c->id,
+                         .status = (char *)status,
+                         .pid = pid,
+                         .bundle = sb->c->bundle,
+                         .rootfs = sb->rootfs,
+                         .annotations = sb->spec->annotations};
   return oci_state_to_json(&st, false);
 }
 
@@ -168,8 +172,9 @@ static int prepare(struct sandbox *sb, struct husk_err *e)
 {
   sb->console_sock = -1;
   if (sb->spec->process.terminal && !sb->opts->console_socket && sb->opts->console_fd_out < 0)
-    return herr(e, EINVAL, "process.terminal is true but no --console-socket was given "
-                           "(cannot allocate a tty when husk detaches)");
+    return herr(e, EINVAL,
+                "process.terminal is true but no --console-socket was given "
+                "(cannot allocate a tty when husk detaches)");
   if (!sb->spec->process.terminal && sb->opts->console_socket)
     return herr(e, EINVAL, "--console-socket given but process.terminal is false");
   if (ns_plan_make(sb->spec, &sb->ns, e) < 0)
@@ -223,8 +228,12 @@ int sandbox_create(struct sandbox *sb, struct husk_err *e)
     r = fault_point("create:cloned", e) < 0 ? -1 : parent_setup(sb, child, e);
     if (r == 0 && !sb->ns.fork_again)
       r = record_init(sb, child, e);
-    if (r == 0)
-      r = sync_send(sv[0], SYNC_MAPS_DONE, 0, NULL) < 0 ? herr_sys(e, "sync") : 0;
+    if (r == 0 && (r = sync_send(sv[0], SYNC_MAPS_DONE, 0, NULL)) < 0) {
+      /* EPIPE: it died already (a memory limit too small kills it on
+       * joining the cgroup): say how, as converse does */
+      char why[96];
+      r = herr(e, -r, "container init exited during setup%s", child_end(child, why, sizeof why));
+    }
     if (r == 0)
       r = converse(sb, sv[0], child, &init, e);
     if (r < 0) {
@@ -246,8 +255,12 @@ int sandbox_create(struct sandbox *sb, struct husk_err *e)
 /* The agent's copy of the state carries the host pid (runc's does too). */
 static char *agent_state(struct container *c, const struct oci_spec *spec)
 {
-  struct oci_state st = {.oci_version = c->oci_version, .id = c->id, .status = (char *)"created",
-                         .pid = c->pid, .bundle = c->bundle, .annotations = spec->annotations};
+  struct oci_state st = {.oci_version = c->oci_version,
+                         .id = c->id,
+                         .status = (char *)"created",
+                         .pid = c->pid,
+                         .bundle = c->bundle,
+                         .annotations = spec->annotations};
   return oci_state_to_json(&st, false);
 }
 
