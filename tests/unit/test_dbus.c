@@ -246,41 +246,36 @@ static void bad(const void *bytes, size_t n, const char *name)
   ok(r < 0 && why, "%s is refused: %s", name, why ? why : "(no reason)");
 }
 
+/* Hello with one byte changed: each must be refused. */
+static const struct {
+  size_t at;
+  uint8_t value;
+  const char *name;
+} corruptions[] = {
+    {0, 'x', "bad byte order mark"},
+    {3, 2, "protocol version 2"},
+    {46, 1, "non-zero padding between fields"},
+    {127, 1, "non-zero padding before the body"},
+    {20, 200, "a string longer than the fields"},
+    {8, 0, "serial 0"},
+    {45, 'x', "a string without its NUL"},
+    {18, 's', "path field typed s instead of o"},
+    {1, DBUS_METHOD_RETURN, "a return without reply serial"},
+};
+
 static void test_malformed(void)
 {
   uint8_t b[sizeof hello_bytes];
   const char *why = NULL;
-  memcpy(b, hello_bytes, 128);
-  bad(b, 127, "truncated");
-  b[0] = 'x';
-  bad(b, 128, "bad byte order mark");
-  memcpy(b, hello_bytes, 128);
-  b[3] = 2;
-  bad(b, 128, "protocol version 2");
-  memcpy(b, hello_bytes, 128);
-  b[46] = 1;
-  bad(b, 128, "non-zero padding between fields");
-  memcpy(b, hello_bytes, 128);
-  b[127] = 1;
-  bad(b, 128, "non-zero padding before the body");
-  memcpy(b, hello_bytes, 128);
-  b[20] = 200;
-  bad(b, 128, "a string longer than the fields");
-  memcpy(b, hello_bytes, 128);
-  b[8] = 0;
-  bad(b, 128, "serial 0");
-  memcpy(b, hello_bytes, 128);
-  b[45] = 'x';
-  bad(b, 128, "a string without its NUL");
-  memcpy(b, hello_bytes, 128);
-  b[18] = 's';
-  bad(b, 128, "path field typed s instead of o");
+  bad(hello_bytes, 127, "truncated");
+  for (size_t i = 0; i < sizeof corruptions / sizeof *corruptions; i++) {
+    memcpy(b, hello_bytes, 128);
+    b[corruptions[i].at] = corruptions[i].value;
+    bad(b, 128, corruptions[i].name);
+  }
   memcpy(b, hello_bytes, 128);
   b[12] = 0xff, b[13] = 0xff, b[14] = 0xff, b[15] = 0x7f;
   bad(b, 128, "a fields array over the limit");
-  memcpy(b, hello_bytes, 128);
-  b[1] = DBUS_METHOD_RETURN;
-  bad(b, 128, "a return without reply serial");
   memcpy(b, hello_bytes, 128);
   b[1] = 9;
   ok(parse_copy(b, 128, &why) == 0, "an unknown message type is accepted (to be ignored)");
