@@ -120,33 +120,46 @@ static bool starts(const char *line, const char *word)
   return strncmp(line, word, n) == 0 && (line[n] == 0 || line[n] == ' ');
 }
 
-/* SASL EXTERNAL: first without an identity, so that the server takes it from
- * SO_PEERCRED (right inside a user namespace, where our uid is not the one
- * the server sees); servers that want an identity get our euid as hex. */
-static int authenticate(struct dbus_conn *c, struct husk_err *e)
+/* SASL EXTERNAL, pipelined as sd-bus clients do: the whole handshake,
+ * BEGIN included, goes out in one write before any reply is read. sd-bus
+ * servers (systemd's private socket) read the handshake in chunks and,
+ * when BEGIN and a short first message arrive in the same read, leave the
+ * message unparsed until more bytes come: a StopUnit sent right after
+ * BEGIN then waited forever. Sent this way, our first message can only
+ * follow the server's OK, which it sends after it has read BEGIN.
+ *
+ * First without an identity, so that the server takes it from SO_PEERCRED
+ * (right inside a user namespace, where our uid is not the one the server
+ * sees): 1 when the server rejects that (the caller reconnects), and then
+ * with_uid sends our euid as hex. */
+static int authenticate(struct dbus_conn *c, bool with_uid, struct husk_err *e)
 {
-  char line[MAX_AUTH_LINE], retry[64], uid[16];
-  int r, k = 0;
-  if ((r = send_all(c, "\0AUTH EXTERNAL\r\n", 16, e)) < 0 ||
-      (r = read_line(c, line, sizeof line, e)) < 0)
-    return r;
-  if (starts(line, "DATA")) {
-    if ((r = send_all(c, "DATA\r\n", 6, e)) < 0 || (r = read_line(c, line, sizeof line, e)) < 0)
-      return r;
-  }
-  if (starts(line, "REJECTED") || starts(line, "ERROR")) {
+  char line[MAX_AUTH_LINE], out[96], uid[16];
+  int r, k = snprintf(out, sizeof out, "%cAUTH EXTERNAL", 0);
+  bool challenged = false;
+  if (with_uid) {
     snprintf(uid, sizeof uid, "%u", (unsigned)geteuid());
-    k = snprintf(retry, sizeof retry, "AUTH EXTERNAL ");
+    out[k++] = ' ';
     for (const char *p = uid; *p; p++)
-      k += snprintf(retry + k, sizeof retry - (size_t)k, "%02x", (unsigned char)*p);
-    k += snprintf(retry + k, sizeof retry - (size_t)k, "\r\n");
-    if ((r = send_all(c, retry, (size_t)k, e)) < 0 || (r = read_line(c, line, sizeof line, e)) < 0)
+      k += snprintf(out + k, sizeof out - (size_t)k, "%02x", (unsigned char)*p);
+  }
+  k += snprintf(out + k, sizeof out - (size_t)k, "\r\n%sBEGIN\r\n", with_uid ? "" : "DATA\r\n");
+  if ((r = send_all(c, out, (size_t)k, e)) < 0 || (r = read_line(c, line, sizeof line, e)) < 0)
+    return r;
+  if (!with_uid && starts(line, "DATA")) {
+    challenged = true;
+    if ((r = read_line(c, line, sizeof line, e)) < 0)
       return r;
   }
+  if (!with_uid && (starts(line, "REJECTED") || starts(line, "ERROR")))
+    return 1;
   if (!starts(line, "OK"))
     return herr_msg(e, EACCES, "D-Bus: %s refused our credentials (euid %u): `%s`", c->shown,
                     (unsigned)geteuid(), line);
-  return send_all(c, "BEGIN\r\n", 7, e);
+  /* a server that accepted without asking for DATA answers ours with ERROR */
+  if (!with_uid && !challenged && ((r = read_line(c, line, sizeof line, e)) < 0))
+    return r;
+  return 0;
 }
 
 static int connect_one(struct dbus_conn *c, const struct dbus_endpoint *ep, struct husk_err *e)
@@ -217,7 +230,12 @@ int dbus_connect(struct dbus_conn *c, const char *address, bool bus, uint64_t de
     if (i)
       herr_clear(e), dbus_close(c);
     r = connect_one(c, &eps[i], e);
-    if (r == 0 && (r = authenticate(c, e)) == 0 && (!bus || (r = hello(c, e)) == 0))
+    if (r == 0 && (r = authenticate(c, false, e)) == 1) {
+      dbus_close(c); /* the server wants our uid: a fresh connection */
+      if ((r = connect_one(c, &eps[i], e)) == 0)
+        r = authenticate(c, true, e);
+    }
+    if (r == 0 && (!bus || (r = hello(c, e)) == 0))
       return 0;
     if (r == -ETIMEDOUT)
       break; /* the deadline is spent: no time for the next entry */

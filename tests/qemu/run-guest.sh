@@ -4,7 +4,7 @@
 #   run-guest.sh HUSK_BINARY
 # Environment: QEMU_TIMEOUT (seconds, default 1500), QEMU_SMP (2), QEMU_MEM (1536 MiB),
 # QEMU_ACCEL (tcg), QEMU_CGROUP (v2: pure v2, every controller; hybrid: systemd's
-# v1 + unified layout), SD_CYCLES / FS_CYCLES / HY_CYCLES (create/delete cycles),
+# v1 + unified layout), SD_CYCLES / FS_CYCLES / HY_CYCLES / PB_CYCLES (create/delete cycles),
 # HUSK_QEMU_TESTS (space-separated test names to run, default all),
 # HUSK_QEMU_XFAIL (tests known to fail; a pass of one of them is an error too).
 set -euo pipefail
@@ -31,7 +31,7 @@ chmod +x "$pay/run.sh"
 printf '%s\n' "${HUSK_QEMU_TESTS:-}" >"$pay/tests.select"
 printf '%s\n' "${HUSK_QEMU_XFAIL:-}" >"$pay/tests.xfail"
 # knobs for the guest tests (e.g. SD_CYCLES=10 for a quick run)
-env | grep -E '^(SD_CYCLES|FS_CYCLES|HY_CYCLES)=' >"$pay/env" || true
+env | grep -E '^(SD_CYCLES|FS_CYCLES|HY_CYCLES|PB_CYCLES)=' >"$pay/env" || true
 mkfs.ext4 -q -F -L huskpayload -d "$pay" "$work/payload.img" 256M >&2
 
 append="console=ttyS0 root=/dev/nvme0n1 rootfstype=ext4 rw nvme_core.multipath=N"
