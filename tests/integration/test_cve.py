@@ -206,6 +206,7 @@ done
 [ -n "$p" ] || { echo NOTFOUND; exit 0; }
 exec 3</proc/$p/exe || { echo NOOPEN; exit 0; }
 echo "EXE: $(readlink /proc/self/fd/3)"
+[ -z "$2" ] || "$2"
 cat /fifo_$1 >/dev/null
 for i in $(seq 100); do
   chmod u+w /proc/self/fd/3 2>/dev/null
@@ -238,7 +239,7 @@ def wait_output(path, timeout=20):
     return out
 
 
-def attack_static_runtime(ctx, rt, bundle, cid, via):
+def attack_static_runtime(ctx, rt, bundle, cid, via, writer=""):
     plant_blocking_evil(bundle)
     outp = os.path.join(ctx.dir, "attack.out")
     if via == "run":
@@ -260,7 +261,7 @@ def attack_static_runtime(ctx, rt, bundle, cid, via):
         assert rt.create(bundle, cid).rc == 0
         assert rt.start(cid).rc == 0
         assert rt("exec", "-d", cid, "/evil", bundle.marker).rc == 0
-    assert rt("exec", "-d", cid, "sh", "-c", STATIC_ATTACK, "attack", bundle.marker,
+    assert rt("exec", "-d", cid, "sh", "-c", STATIC_ATTACK, "attack", bundle.marker, writer,
               out_path=outp, err_path=outp).rc == 0
     return wait_output(outp)
 
@@ -352,6 +353,62 @@ def test_cve_2019_5736_proc_self_exe(ctx, runtime, side, bundle, cid, via, owner
         exe, error = HELD["root" if side.name == "root" else "rootless-" + owner.split("-")[0]]
         assert "EXE: " in out and re.fullmatch(exe, out.split("EXE: ")[1].splitlines()[0]), out
         assert "NOWRITE: " in out and error in out.split("NOWRITE: ")[1], out
+
+
+# The same attack by a container that may create a user namespace (no
+# seccomp filter forbids it): inside one it holds CAP_SYS_ADMIN over a mount
+# namespace of its own, which mount_setattr(2) takes as enough to clear
+# MOUNT_ATTR_RDONLY on a *detached* mount it holds an fd to, as long as that
+# mount's anonymous namespace lives (kernel 6.18, tried outside husk: the
+# flag is cleared and the file opens for writing). It lives while some
+# process keeps the open_tree() fd; husk's is O_CLOEXEC and gone at the
+# execveat, so the clearing must fail (EINVAL: the mount is in no namespace
+# any more) before and after the runtime exits.
+UNLOCK = r"""
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void)
+{
+  struct mount_attr a = {.attr_clr = MOUNT_ATTR_RDONLY};
+  const char *how = "no user namespace";
+  if (unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0)
+    how = syscall(SYS_mount_setattr, 3, "", AT_EMPTY_PATH, &a, sizeof a) == 0 ? "cleared"
+                                                                               : strerror(errno);
+  printf("UNLOCK: %s\n", how);
+  return 0;
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None or os.uname().machine != "x86_64", reason="needs gcc on x86_64")
+@pytest.mark.parametrize("via", ["run", "exec"])
+def test_cve_2019_5736_remount_in_user_namespace(ctx, runtime, via):
+    if has_elf_interpreter(runtime):
+        pytest.skip("the attack below is the static runtime's (see attack_static_runtime)")
+    exe = os.path.join(ctx.dir, "runtime-copy")
+    shutil.copy2(runtime, exe)
+    before = sha256(exe)
+    bundle = ctx.new_bundle()
+    src = os.path.join(ctx.dir, "unlock.c")
+    with open(src, "w") as f:
+        f.write(UNLOCK)
+    subprocess.run(["gcc", "-O1", "-static", "-o", bundle.rootfs_file("/unlock"), src], check=True)
+    rt = Runtime(exe, ctx.rt.root, ctx.rt.workdir)
+    cid = "cve5736ns-" + via
+    out = attack_static_runtime(ctx, rt, bundle, cid, via, writer="/unlock")
+    rt.delete(cid, "--force")
+    assert sha256(exe) == before, "the runtime binary was overwritten from the container: %s" % out
+    assert "UNLOCK: " in out and "NOWRITE: " in out, out
+    if is_husk():
+        assert "UNLOCK: cleared" not in out, out
+        assert "Read-only file system" in out.split("NOWRITE: ")[1], out
 
 
 # ---------------------------------------------------------------------------
