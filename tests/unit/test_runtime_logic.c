@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "container/state.h"
@@ -16,6 +18,7 @@
 #include "tap.h"
 #include "util/exe_guard.h"
 #include "util/fault.h"
+#include "util/log.h"
 #include "util/signals.h"
 
 static void test_mount_opts(void)
@@ -127,8 +130,32 @@ static void test_exe_guard_mapped_writer(void)
   subid_file_free(&sg);
 }
 
+/* state.json's "created": RFC 3339 in UTC with nanoseconds, whatever TZ says. */
+static void test_rfc3339(void)
+{
+  char a[64], b[64];
+  struct tm tm = {0};
+  long ns = -1;
+  time_t before = time(NULL), t;
+  setenv("TZ", "America/New_York", 1);
+  husk_rfc3339_now(a, sizeof a);
+  ok(strlen(a) == 30 && a[10] == 'T' && a[19] == '.' && a[29] == 'Z', "shape: %s", a);
+  ok(sscanf(a, "%d-%d-%dT%d:%d:%d.%9ldZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+            &tm.tm_min, &tm.tm_sec, &ns) == 7 &&
+         ns >= 0 && ns < 1000000000,
+     "every field parses back");
+  tm.tm_year -= 1900, tm.tm_mon -= 1;
+  t = timegm(&tm);
+  ok(t >= before && t <= time(NULL), "the time is now, in UTC (%lld vs %lld)", (long long)t,
+     (long long)before);
+  husk_rfc3339_now(b, sizeof b);
+  ok(strcmp(a, b) < 0, "later calls sort later: %s < %s", a, b);
+  unsetenv("TZ");
+}
+
 int main(void)
 {
+  test_rfc3339();
   test_exe_guard_classify();
   test_exe_guard_mapped_writer();
   test_fault();
