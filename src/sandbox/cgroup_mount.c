@@ -141,16 +141,17 @@ bool cg_self_path(const char *proc_cgroup, bool v2, const char *superopts, char 
   return false;
 }
 
-/* Binds the cgroup this process is in (host path) onto target. */
-static int bind_own_cgroup(const char *mnt, bool v2, const char *superopts, int target,
+/* Binds the cgroup this process is in (host path) onto target. *self is
+ * /proc/self/cgroup, read on first use and kept for the next hierarchy
+ * (the caller frees it): a hybrid host has a dozen. */
+static int bind_own_cgroup(const char *mnt, bool v2, const char *superopts, int target, char **self,
                            struct husk_err *e)
 {
-  char *self = NULL, rel[PATH_MAX], host[PATH_MAX * 2], t[32];
-  if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &self, NULL, e) < 0)
+  char rel[PATH_MAX], host[PATH_MAX * 2], t[32];
+  if (!*self && read_file_at(AT_FDCWD, "/proc/self/cgroup", self, NULL, e) < 0)
     return -1;
-  if (!cg_self_path(self, v2, superopts, rel, sizeof rel))
+  if (!cg_self_path(*self, v2, superopts, rel, sizeof rel))
     snprintf(rel, sizeof rel, "/");
-  free(self);
   snprintf(host, sizeof host, "%s%s", mnt, strcmp(rel, "/") == 0 ? "" : rel);
   if (mount(host, fd_path(target, t), NULL, MS_BIND | MS_REC, NULL) < 0)
     return herr_sys(e, "bind cgroup `%s`", host);
@@ -162,7 +163,7 @@ static int bind_own_cgroup(const char *mnt, bool v2, const char *superopts, int 
  * names the directory underneath). */
 static int mount_hierarchy(int dirfd, const char *name, const char *mnt, const char *fstype,
                            const char *superopts, bool cgroupns, unsigned long flags,
-                           struct husk_err *e)
+                           char **self_cgroup, struct husk_err *e)
 {
   char t[32], data[512];
   bool v2 = strcmp(fstype, "cgroup2") == 0;
@@ -172,7 +173,7 @@ static int mount_hierarchy(int dirfd, const char *name, const char *mnt, const c
   cg_v1_mount_data(superopts, data, sizeof data);
   r = cgroupns ? mount(fstype, fd_path(fd, t), fstype, flags, v2 ? NULL : data) : -1;
   if (r < 0 && (!cgroupns || errno == EPERM || errno == EACCES))
-    r = bind_own_cgroup(mnt, v2, superopts, fd, e);
+    r = bind_own_cgroup(mnt, v2, superopts, fd, self_cgroup, e);
   else if (r < 0)
     r = herr_sys(e, "mount %s `%s`", fstype, mnt);
   close(fd);
@@ -213,7 +214,7 @@ static void copy_symlinks(int dirfd)
 static int mount_hierarchies(int dirfd, bool cgroupns, unsigned long flags, struct husk_err *e)
 {
   FILE *f = fopen("/proc/self/mountinfo", "re");
-  char *line = NULL;
+  char *line = NULL, *self_cgroup = NULL;
   size_t cap = 0;
   int r = 0;
   if (!f)
@@ -231,8 +232,9 @@ static int mount_hierarchies(int dirfd, bool cgroupns, unsigned long flags, stru
     if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
       r = herr_sys(e, "mkdir cgroup mount point `%s`", name);
     else
-      r = mount_hierarchy(dirfd, name, mnt, fstype, so, cgroupns, flags, e);
+      r = mount_hierarchy(dirfd, name, mnt, fstype, so, cgroupns, flags, &self_cgroup, e);
   }
+  free(self_cgroup);
   free(line);
   fclose(f);
   copy_symlinks(dirfd);
@@ -243,7 +245,7 @@ static int mount_v2(const struct oci_mount *m, const struct mount_env *env, unsi
                     struct husk_err *e)
 {
   int fd = safe_mkdir_in_root(env->rootfd, m->destination, 0755, e), parent, r;
-  char *slash, *dir;
+  char *slash, *dir, *self_cgroup = NULL;
   if (fd < 0)
     return -1;
   close(fd);
@@ -253,11 +255,12 @@ static int mount_v2(const struct oci_mount *m, const struct mount_env *env, unsi
   slash = strrchr(dir, '/');
   *slash = '\0';
   parent = safe_open_in_root(env->rootfd, *dir ? dir : "/", O_PATH | O_DIRECTORY, 0, e);
-  r = parent < 0
-          ? -1
-          : mount_hierarchy(parent, slash + 1, CG_ROOT, "cgroup2", "", env->new_cgroupns, flags, e);
+  r = parent < 0 ? -1
+                 : mount_hierarchy(parent, slash + 1, CG_ROOT, "cgroup2", "", env->new_cgroupns,
+                                   flags, &self_cgroup, e);
   if (parent >= 0)
     close(parent);
+  free(self_cgroup);
   free(dir);
   return r;
 }
