@@ -2,17 +2,22 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include "rootless/subid.h"
+#include "util/fault.h"
 #include "util/passwd.h"
 
 extern char **environ;
@@ -88,6 +93,66 @@ static int readonly_clone(int fd)
   return tree;
 }
 
+/* What the child of userns_readonly_clone() works on: it shares our memory. */
+struct ns_clone {
+  const char *path; /* our exe's path */
+  int self;         /* an fd of our exe */
+  int tree;         /* out: the read-only detached mount */
+};
+
+static int ns_clone_child(void *arg)
+{
+  struct ns_clone *q = arg;
+  struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV};
+  struct stat a, b;
+  /* our exe is a mount of the old namespace: reach it by its path in the
+   * new one, and make sure that path still names the same file */
+  int tree = (int)syscall(SYS_open_tree, AT_FDCWD, q->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (tree < 0)
+    return 1;
+  if (fstat(tree, &a) < 0 || fstat(q->self, &b) < 0 || a.st_dev != b.st_dev ||
+      a.st_ino != b.st_ino ||
+      syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
+    close(tree);
+    return 1;
+  }
+  q->tree = tree;
+  return 0;
+}
+
+/* Rootless, we may not make mounts, but a child of ours in a user and mount
+ * namespace of its own may. It shares our memory and fd table (a vfork: we
+ * wait while it runs), makes the read-only detached mount of the binary
+ * there and leaves the fd in our table. Nothing is copied. The mount's
+ * anonymous namespace dissolves when that O_CLOEXEC fd closes at our
+ * execveat, and from then on nobody can clear its read-only flag
+ * (docs/security.md). -1 where user namespaces are refused: the caller
+ * falls back to a sealed copy. */
+static int userns_readonly_clone(int fd)
+{
+  const size_t stack_len = 64 * 1024;
+  char path[PATH_MAX];
+  struct ns_clone q = {.path = path, .self = fd, .tree = -1};
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+  void *stack;
+  pid_t pid;
+  if (n <= 0 || fault_is_set("exe-guard:no-userns"))
+    return -1;
+  path[n] = 0;
+  stack =
+      mmap(NULL, stack_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED)
+    return -1;
+  pid = clone(ns_clone_child, (char *)stack + stack_len,
+              CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_NEWUSER | CLONE_NEWNS | SIGCHLD, &q);
+  munmap(stack, stack_len); /* the child has exited: CLONE_VFORK */
+  if (pid < 0)
+    return -1;
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  return q.tree;
+}
+
 /* A write-sealed memfd copy of the file behind fd (the fallback: costs one
  * copy of the binary, so only where no mount can be made). */
 static int sealed_copy(int fd)
@@ -126,6 +191,8 @@ int exe_guard(char **argv, struct husk_err *e)
     return 0;
   }
   target = readonly_clone(self);
+  if (target < 0)
+    target = userns_readonly_clone(self);
   if (target < 0)
     target = sealed_copy(self);
   close(self);

@@ -271,23 +271,28 @@ def attack_static_runtime(ctx, rt, bundle, cid, via, writer=""):
 # protect, the container cannot write it. Owned by the user (also with mode
 # 0555: its owner may chmod it) or, under the full mapping, by a subordinate
 # id the container's process runs as, or root's with an ACL letting that id
-# write: writable from the container, so the guard re-executes from a sealed
-# memfd (no mount can be made).
+# write: writable from the container, so the guard re-executes from a
+# read-only detached mount made by a child in a user namespace of its own;
+# "user-memfd": the same where user namespaces are refused to that child
+# (HUSK_FAULT=exe-guard:no-userns), from a sealed memfd copy.
 EXE_OWNERS = [("root", "root"),
               pytest.param("rootless", "root", marks=pytest.mark.husk_only),
               pytest.param("rootless", "user", marks=pytest.mark.husk_only),
               pytest.param("rootless", "user-0555", marks=pytest.mark.husk_only),
+              pytest.param("rootless", "user-memfd", marks=pytest.mark.husk_only),
               pytest.param("rootless-full", "user", marks=pytest.mark.husk_only),
               pytest.param("rootless-full", "subordinate", marks=pytest.mark.husk_only),
               pytest.param("rootless-full", "subordinate-acl", marks=pytest.mark.husk_only)]
 # What the container holds under husk (the link's text, a regex) and why its
 # write fails, per (side, owner): the binary on a read-only detached mount (its
-# root: "/"); the binary itself, root's; husk's sealed memfd copy (its seals; its
-# mode 0555 for a container uid other than its owner).
+# root: "/"); the binary itself, root's; husk's sealed memfd copy (its seals).
 HELD = {"root": ("/", "Read-only file system"),
         "rootless-root": ("/.*/runtime-copy", "Permission denied"),
-        "rootless-user": (r"/memfd:husk \(deleted\)", "Operation not permitted"),
-        "rootless-subordinate": (r"/memfd:husk \(deleted\)", "Permission denied")}
+        "rootless-user": ("/", "Read-only file system"),
+        # its chmod u+w failed (EROFS, silenced): the mode refuses the write
+        "rootless-user-0555": ("/", "Permission denied"),
+        "rootless-memfd": (r"/memfd:husk \(deleted\)", "Operation not permitted"),
+        "rootless-subordinate": ("/", "Read-only file system")}
 
 
 def allow_write(path, uid):
@@ -305,13 +310,16 @@ def allow_write(path, uid):
 @pytest.mark.skipif(shutil.which("gcc") is None or os.uname().machine != "x86_64", reason="needs gcc on x86_64")
 @pytest.mark.parametrize("via", ["run", "exec"])
 @pytest.mark.parametrize("side,owner", EXE_OWNERS, indirect=["side"])
-def test_cve_2019_5736_proc_self_exe(ctx, runtime, side, bundle, cid, via, owner):
+def test_cve_2019_5736_proc_self_exe(ctx, runtime, side, bundle, cid, via, owner, monkeypatch):
     # a private copy of the runtime: a vulnerable one must not damage the real one
     exe = os.path.join(ctx.dir, "runtime-copy")
     shutil.copy2(runtime, exe)
-    if owner == "user" or owner == "user-0555":
+    if owner in ("user", "user-0555", "user-memfd"):
         side.own(exe, (side.user.pw.pw_uid, side.user.pw.pw_gid))
         os.chmod(exe, 0o555 if owner == "user-0555" else 0o755)
+        if owner == "user-memfd":
+            faults = [f for f in os.environ.get("HUSK_FAULT", "").split(",") if f]
+            monkeypatch.setenv("HUSK_FAULT", ",".join(faults + ["exe-guard:no-userns"]))
     elif owner == "subordinate":
         side.own(exe, side.ids)  # container uid 1000, which the process runs as
         bundle.process["user"] = {"uid": 1000, "gid": 1000}
@@ -350,7 +358,8 @@ def test_cve_2019_5736_proc_self_exe(ctx, runtime, side, bundle, cid, via, owner
     assert "WROTE" not in out
     assert "NOWRITE" in out, out  # the attack ran and failed (not: never started)
     if is_husk():
-        exe, error = HELD["root" if side.name == "root" else "rootless-" + owner.split("-")[0]]
+        held = {"user-memfd": "memfd", "user-0555": "user-0555"}.get(owner, owner.split("-")[0])
+        exe, error = HELD["root" if side.name == "root" else "rootless-" + held]
         assert "EXE: " in out and re.fullmatch(exe, out.split("EXE: ")[1].splitlines()[0]), out
         assert "NOWRITE: " in out and error in out.split("NOWRITE: ")[1], out
 
