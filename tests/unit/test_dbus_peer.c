@@ -29,6 +29,7 @@ enum scenario {
   S_SILENT_CALL,   /* never answers StartTransientUnit */
   S_SILENT_AUTH,   /* accepts, never answers the AUTH */
   S_WANTS_UID,     /* REJECTED for EXTERNAL without identity */
+  S_NO_CHALLENGE,  /* OK at once, without a DATA challenge (our DATA: ERROR) */
   S_HANGUP,        /* closes the socket on StartTransientUnit */
   S_ACCESS_DENIED, /* AccessDenied for SetUnitProperties */
 };
@@ -258,6 +259,15 @@ static void serve(int lfd, enum scenario sc)
     accept_auth(lfd, &p, line, sizeof line);
     if (strcmp(line, want) != 0)
       _exit(6);
+  } else if (sc == S_NO_CHALLENGE) {
+    /* the spec's WaitingForBegin state: anything but BEGIN gets ERROR */
+    dprintf(p.fd, "OK 0123456789abcdef0123456789abcdef\r\n");
+    if (peer_line(&p, line, sizeof line) < 0 || strcmp(line, "DATA") != 0)
+      _exit(7);
+    dprintf(p.fd, "ERROR \"unexpected DATA\"\r\n");
+    expect_begin_pipelined(&p);
+    serve_calls(&p, sc);
+    _exit(0);
   } else {
     dprintf(p.fd, "DATA\r\n");
     if (peer_line(&p, line, sizeof line) < 0 || strcmp(line, "DATA") != 0)
@@ -379,6 +389,10 @@ static void test_errors(void)
   herr_clear(&e);
   r = start_with(S_WANTS_UID, &e, &sent);
   ok(r == 0, "a peer that wants the uid in AUTH gets it (%s)", e.msg ? e.msg : "");
+  herr_clear(&e);
+  r = start_with(S_NO_CHALLENGE, &e, &sent);
+  ok(r == 0 && sent, "a peer that says OK without a DATA challenge (its ERROR read) (%s)",
+     e.msg ? e.msg : "");
   herr_clear(&e);
   r = start_with(S_HANGUP, &e, &sent);
   ok(r < 0 && strstr(e.msg, "closed the connection"), "a peer that hangs up: %s",
