@@ -1,8 +1,8 @@
 """Resource exhaustion: full pids and memory limits, limits too small for the
-runtime's own setup, rlimits above the hard limit, a rootfs and a state root on
-a full filesystem, a runtime short of file descriptors, 10,000 mounts, an
-argument list past ARG_MAX. Each must end in a clear error or a working
-container, never a hang, and leave nothing behind."""
+runtime's own setup, a container that fits in 512 KiB, rlimits above the hard
+limit, a rootfs and a state root on a full filesystem, a runtime short of file
+descriptors, 10,000 mounts, an argument list past ARG_MAX. Each must end in a
+clear error or a working container, never a hang, and leave nothing behind."""
 import json
 import os
 import re
@@ -67,6 +67,38 @@ def test_pids_limit_of_one(ctx, rt, bundle, cid):
     r = rt.run(bundle, cid)
     assert r.rc != 0 and r.out == "init-ran\n" and "can't fork" in r.err, r
     ctx.assert_clean(cid)
+
+
+@pytest.mark.husk_only
+def test_runs_under_a_512k_memory_limit(ctx, rt, bundle, cid):
+    """user-needs 1.10: a container starts under --memory 512k (runc needs
+    about 4 MB: its memfd copy). What husk's init is charged before its exec
+    must leave room for the program. The program's own pages are charged to
+    whoever reads them first: read here first, as a warm page cache would
+    have them (cold, the exec of busybox alone passes 512 KiB)."""
+    mem = {"limit": 512 * 1024}
+    if os.path.exists(os.path.join(CGROUP_ROOT, "memory", "memory.memsw.limit_in_bytes")):
+        mem["swap"] = mem["limit"]
+    bundle.linux["resources"]["memory"] = mem
+    bundle.config["process"]["args"] = ["/bin/echo", "RAN-UNDER-512K"]
+    for f in ("/bin/busybox", "/bin/echo", "/bin/sh"):
+        if os.path.isfile(bundle.rootfs_file(f)):
+            with open(bundle.rootfs_file(f), "rb") as fh:
+                fh.read()
+    # Measured here: 100 of 100 runs pass at 512 KiB, 9 of 10 at 400 KiB,
+    # 1 of 10 at 300 KiB. One OOM kill in five is let through (the kernel's
+    # own charges vary); a runtime that copies itself into the container's
+    # memory (runc: about 4 MB) fails all five.
+    ran = 0
+    for i in range(5):
+        r = rt.run(bundle, "%s-%d" % (cid, i), timeout=SLOW)
+        if r.rc == 0:
+            assert r.out == "RAN-UNDER-512K\n", (i, r)
+            ran += 1
+        else:
+            assert r.rc == 137, (i, r)  # the OOM killer, reported as the container's exit
+        ctx.assert_clean("%s-%d" % (cid, i))
+    assert ran >= 4, "only %d of 5 runs fitted in 512 KiB" % ran
 
 
 def test_memory_limit_too_small_for_setup(ctx, rt, bundle, cid):
