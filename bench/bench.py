@@ -151,10 +151,12 @@ class Bench:
 
     # ------------------------------------------------------------ bundles
 
-    def write_bundle(self, name, args, rootless_uid=None, cgroups_path=None):
+    def write_bundle(self, name, args, rootless_uid=None, cgroups_path=None, namespaces=None):
         d = os.path.join(self.work, name)
         os.makedirs(d, exist_ok=True)
         cfg = base_config(os.path.join(self.work, "bundle", "rootfs"), args)
+        if namespaces is not None:
+            cfg["linux"]["namespaces"] = [{"type": t} for t in namespaces]
         if rootless_uid is not None:
             make_rootless(cfg, rootless_uid)
         if cgroups_path:
@@ -221,27 +223,51 @@ class Bench:
 
     def fig_run(self):
         """1. sequential run of /bin/true, plus the unshare floor."""
-        n = self.a.iterations
-        bundle = self.write_bundle("bundle", ["/bin/true"])
+        self.run_figure("run", self.write_bundle("bundle", ["/bin/true"]),
+                        ["unshare", "-f", "-m", "-p", "-i", "-u", "-n", "/bin/true"],
+                        self.a.iterations, "r")
+
+    def fig_nonet(self):
+        """7. the same without a network namespace (the costliest one to make)."""
+        self.run_figure("run-nonet",
+                        self.write_bundle("bundle-nonet", ["/bin/true"],
+                                          namespaces=("pid", "ipc", "uts", "mount")),
+                        ["unshare", "-f", "-m", "-p", "-i", "-u", "/bin/true"],
+                        self.a.iterations, "n")
+
+    def fig_cold(self):
+        """8. run with a cold page cache: caches dropped before every sample, so
+        the runtime's binary, its libraries and the container's program are
+        read from disk (the first container after boot or after memory pressure)."""
+        def drop():
+            os.sync()
+            with open("/proc/sys/vm/drop_caches", "w") as f:
+                f.write("3")
+        self.run_figure("run-cold", self.write_bundle("bundle-cold", ["/bin/true"]),
+                        ["unshare", "-f", "-m", "-p", "-i", "-u", "-n", "/bin/true"],
+                        self.a.cold, "c", before=drop)
+
+    def run_figure(self, fig, bundle, floor, n, tag, before=None):
         names = list(self.rts) + ["floor"]
-        floor = ["unshare", "-f", "-m", "-p", "-i", "-u", "-n", "/bin/true"]
-        self.load("run:start")
+        self.load(fig + ":start")
         for i in range(n):
             for rt in self.order(names, i):
+                if before:
+                    before()
                 if rt == "floor":
-                    ms, rc, rss, cpu = self.measure_one(floor, "run", rt)
+                    ms, rc, rss, cpu = self.measure_one(floor, fig, rt)
                 else:
                     root = self.root(rt)
-                    cid = "%s-r%d" % (self.prefix, i)
+                    cid = "%s-%s%d" % (self.prefix, tag, i)
                     ms, rc, rss, cpu = self.measure_one(
-                        self.argv(rt, root, "run", "-b", bundle, cid), "run", rt)
+                        self.argv(rt, root, "run", "-b", bundle, cid), fig, rt)
                     if rc:
                         self.cleanup(rt, root, [cid])
                 if rc == 0:
-                    self.record("run", rt, "ms", ms)
-                    self.record("run", rt, "rss", rss)
-                    self.record("run", rt, "cpu", cpu)
-        self.load("run:end")
+                    self.record(fig, rt, "ms", ms)
+                    self.record(fig, rt, "rss", rss)
+                    self.record(fig, rt, "cpu", cpu)
+        self.load(fig + ":end")
 
     def fig_split(self):
         """2. the same split into create / start / delete."""
@@ -648,6 +674,8 @@ def report(b, args):
     row("5. cgroup memory at created, KiB", "cgroup-mem", "created_kib", fmt=fmt_k)
     row("5. cgroup memory peak, KiB", "cgroup-mem", "peak_kib", fmt=fmt_k)
     row("6. rootless run, ms", "rootless", "ms", with_floor=True)
+    row("7. run, no network namespace, ms", "run-nonet", "ms", with_floor=True)
+    row("8. run, cold page cache, ms", "run-cold", "ms", with_floor=True)
 
     # leaks after the concurrent runs
     leak_cells = []
@@ -738,14 +766,16 @@ def main():
     p.add_argument("--rounds", type=int)
     p.add_argument("--memory", type=int)
     p.add_argument("--rootless", type=int)
-    p.add_argument("--only", default="memory,run,split,exec,concurrent,rootless",
+    p.add_argument("--cold", type=int, help="iterations of the cold-cache figure")
+    p.add_argument("--only", default="memory,run,split,exec,concurrent,rootless,nonet,cold",
                    help="figures to measure (comma-separated)")
     p.add_argument("--json", help="write the raw samples and the summary here")
     p.add_argument("--husk-ro", action="store_true",
                    help="also measure the husk binary from a read-only bind mount (husk-ro)")
     a = p.parse_args()
-    defaults = (5, 5, 10, 1, 3, 3) if a.quick else (100, 100, 50, 3, 20, 30)
-    for k, d in zip(("iterations", "execs", "concurrent", "rounds", "memory", "rootless"), defaults):
+    defaults = (5, 5, 10, 1, 3, 3, 2) if a.quick else (100, 100, 50, 3, 20, 30, 10)
+    for k, d in zip(("iterations", "execs", "concurrent", "rounds", "memory", "rootless", "cold"),
+                    defaults):
         if getattr(a, k) is None:
             setattr(a, k, d)
     a.runtimes = [r for r in a.runtimes.split(",") if r]
@@ -763,9 +793,10 @@ def main():
         print("runtime: %s = %s (%s)" % (rt, path, version(path)))
     print("floor: unshare -f -m -p -i -u -n /bin/true")
     print("load at start: %.2f %.2f %.2f" % os.getloadavg())
-    print("iterations: run/split %d, exec %d, concurrent %d x %d rounds, cgroup memory %d, "
-          "rootless %d%s" % (a.iterations, a.execs, a.concurrent, a.rounds, a.memory, a.rootless,
-                             " (quick)" if a.quick else ""))
+    print("iterations: run/split/no-netns %d, exec %d, concurrent %d x %d rounds, cgroup memory "
+          "%d, rootless %d, cold cache %d%s" % (a.iterations, a.execs, a.concurrent, a.rounds,
+                                                a.memory, a.rootless, a.cold,
+                                                " (quick)" if a.quick else ""))
     print("cgroups: private mount namespace; the cgroup-memory figure in a pure v1 view (unified "
           "tree unmounted, each runtime's own cgroupfs manager, cgroupsPath set); every other "
           "figure with cgroup2 alone mounted at /sys/fs/cgroup and --cgroup-manager=disabled for "
@@ -797,7 +828,7 @@ def main():
         b.view_v1()
         b.fig_memory()
     b.view_v2()
-    for fig in ("run", "split", "exec", "concurrent", "rootless"):
+    for fig in ("run", "split", "exec", "concurrent", "rootless", "nonet", "cold"):
         if fig in only:
             print("measuring: %s (load %.2f)" % (fig, os.getloadavg()[0]), flush=True)
             getattr(b, "fig_" + fig)()
