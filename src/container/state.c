@@ -176,6 +176,21 @@ static bool container_dir_removed(const struct container *c)
   return fstat(c->dirfd, &st) == 0 && st.st_nlink == 0;
 }
 
+/* Whether root/id still names the directory we opened: a delete renames
+ * it away in one step before emptying it, so a reader that opened it just
+ * before finds it without state.json, which is not a container `creating`. */
+static bool container_dir_named(const struct container *c, const char *root, const char *id)
+{
+  struct stat ours, named;
+  int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  bool r = rootfd >= 0 && fstat(c->dirfd, &ours) == 0 &&
+           fstatat(rootfd, id, &named, AT_SYMLINK_NOFOLLOW) == 0 && ours.st_dev == named.st_dev &&
+           ours.st_ino == named.st_ino;
+  if (rootfd >= 0)
+    close(rootfd);
+  return r;
+}
+
 static int open_record(struct container *c, const char *root, const char *id, bool lock,
                        struct husk_err *e)
 {
@@ -196,7 +211,11 @@ static int open_record(struct container *c, const char *root, const char *id, bo
   /* Deleted while we waited for the lock (a concurrent delete): gone. */
   if (lock && container_dir_removed(c))
     return herr(e, ENOENT, "container `%s` does not exist", id);
+  if (!lock && fault_point("state:opened", e) < 0)
+    return -1;
   if (faccessat(c->dirfd, STATE_FILE, F_OK, 0) < 0) {
+    if (!container_dir_named(c, root, id)) /* deleted under our feet (no lock) */
+      return herr(e, ENOENT, "container `%s` does not exist", id);
     /* The creator died before writing anything (or is still in its first
      * steps): report "creating" so delete --force can clean up. */
     c->status = strdup("creating");
@@ -280,9 +299,11 @@ unsigned long long proc_start_time(pid_t pid)
     return 0;
   /* comm may contain spaces and parens: fields resume after the last ')'. */
   p = strrchr(data, ')');
-  if (p && sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-                         "%*d %*d %llu",
-                  &state, &start) == 2 &&
+  if (p &&
+      sscanf(p + 2,
+             "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+             "%*d %*d %llu",
+             &state, &start) == 2 &&
       (state == 'Z' || state == 'X'))
     start = 0;
   free(data);

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Finds `point` as a whole item of the comma-separated spec; returns its
@@ -48,5 +49,11 @@ int fault_point(const char *point, struct husk_err *e)
   if (action_is(action, "stop"))
     for (;;)
       pause();
+  if (action_is(action, "slow")) { /* a runtime descheduled here: widens a race window */
+    struct timespec ts = {0, 500 * 1000 * 1000};
+    while (nanosleep(&ts, &ts) < 0)
+      ;
+    return 0;
+  }
   return herr(e, 0, "injected fault at %s", point);
 }

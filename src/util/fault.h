@@ -6,6 +6,7 @@
  *     action  fail   (default) the call returns an error "injected fault at <point>"
  *             kill   the process SIGKILLs itself (a runtime killed mid-operation)
  *             stop   the process blocks forever (a runtime that hangs; kill it)
+ *             slow   the process sleeps 0.5 s there and goes on (a race window held open)
  *
  * Without HUSK_FAULT this is one getenv per point. The variable is read from the
  * runtime's own environment, never from the container's. */
