@@ -337,8 +337,11 @@ def test_many_concurrent_execs(ctx, rt, running):
     pids = json.loads(rt("ps", "--format", "json", running).out)
     assert len(pids) <= 3, pids
     for pid in pids:
-        with open("/proc/%d/stat" % pid) as f:
-            assert f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                assert f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            pass  # the init's `sleep 1`, replaced each second: gone, so no zombie
 
 
 def test_exec_help(rt):
