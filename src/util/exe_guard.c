@@ -78,15 +78,20 @@ enum exe_guard_state exe_guard_classify(int fd)
   return EXE_GUARD_EXPOSED;
 }
 
+static int make_readonly(int tree)
+{
+  struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV};
+  return (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr);
+}
+
 /* A detached, read-only bind mount of the file behind fd. */
 static int readonly_clone(int fd)
 {
-  struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV};
   int tree =
       (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
   if (tree < 0)
     return -1;
-  if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
+  if (make_readonly(tree) < 0) {
     close(tree);
     return -1;
   }
@@ -103,7 +108,6 @@ struct ns_clone {
 static int ns_clone_child(void *arg)
 {
   struct ns_clone *q = arg;
-  struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV};
   struct stat a, b;
   /* our exe is a mount of the old namespace: reach it by its path in the
    * new one, and make sure that path still names the same file */
@@ -111,8 +115,7 @@ static int ns_clone_child(void *arg)
   if (tree < 0)
     return 1;
   if (fstat(tree, &a) < 0 || fstat(q->self, &b) < 0 || a.st_dev != b.st_dev ||
-      a.st_ino != b.st_ino ||
-      syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
+      a.st_ino != b.st_ino || make_readonly(tree) < 0) {
     close(tree);
     return 1;
   }
